@@ -1,0 +1,40 @@
+# The two commands: `make run` (everything, embedded defaults) and `make test` (the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint services browser clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/python -m config.devrun
+
+services:
+	@sh .ci/start-services
+
+browser:
+	@sh .ci/install-browser
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(BIN)/.installed services browser lint
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=sqlite://:memory: \
+	  $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	  SECRET_KEY=check-deploy-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(40))') \
+	  ALLOWED_HOSTS=news.example.org DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom \
+	  STRIPE_SECRET_KEY=sk_test_check STRIPE_PUBLISHABLE_KEY=pk_test_check \
+	  STRIPE_WEBHOOK_SECRET=whsec_check \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var staticfiles

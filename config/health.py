@@ -1,0 +1,46 @@
+"""`/healthz`: can this web process reach the database, Redis and a live worker?"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .celery import HEARTBEAT_CACHE_KEY
+
+
+def _database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        return {"ok": False, "error": error.__class__.__name__}
+    return {"ok": True}
+
+
+def _cache_and_worker() -> tuple[dict, dict]:
+    try:
+        cache.set("healthz:probe", 1, timeout=10)
+        beat_at = cache.get(HEARTBEAT_CACHE_KEY)
+    except Exception as error:  # noqa: BLE001 - any client error means "down"
+        down = {"ok": False, "error": error.__class__.__name__}
+        return down, {"ok": False, "error": "cache unreachable, heartbeat unknown"}
+    if beat_at is None:
+        return {"ok": True}, {"ok": False, "error": "no heartbeat yet"}
+    age = round(time.time() - float(beat_at), 1)
+    return {"ok": True}, {"ok": age <= settings.WORKER_HEARTBEAT_MAX_AGE, "heartbeat_age": age}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database = _database()
+    redis, worker = _cache_and_worker()
+    checks = {"database": database, "redis": redis, "worker": worker}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )

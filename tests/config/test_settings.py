@@ -1,0 +1,101 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from config.csp import build_policy
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "news.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/newsroom",
+    "STRIPE_SECRET_KEY": "sk_test_abc",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_abc",
+    "STRIPE_WEBHOOK_SECRET": "whsec_abc",
+}
+
+
+def _load_settings(env: dict) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "STRIPE_API_BASE"
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('loaded')"],
+        env={**clean, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_settings_load_with_every_secret():
+    result = _load_settings(PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "loaded" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_PUBLISHABLE_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+    ],
+)
+def test_production_settings_refuse_to_start_without(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+
+    result = _load_settings(env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_a_live_key_is_never_sent_to_another_api_base():
+    env = {
+        **PRODUCTION_ENV,
+        "STRIPE_SECRET_KEY": "sk_live_abc",
+        "STRIPE_API_BASE": "http://127.0.0.1:12111",
+    }
+
+    result = _load_settings(env)
+
+    assert result.returncode != 0
+    assert "A live Stripe key only talks to Stripe" in result.stderr
+
+
+def test_the_policy_forbids_inline_scripts_and_allows_the_payment_redirect(settings):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:12111"
+
+    policy = build_policy(admin=False)
+
+    assert "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy
+    assert "form-action 'self' https://checkout.stripe.com" in policy
+    assert "http://127.0.0.1:12111" in policy
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {**PRODUCTION_ENV}
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**clean, **env, "SECRET_KEY": "a-Long_and-Unique-" + "kq83jf0a9sd8f7ga0s9df8g7" * 2},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
