@@ -1,0 +1,124 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from .models import Appeal, AppealAmount, Article, Author, Section, Tag
+from .money import money_format
+from .services import appeal_make_live, article_publish_many
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "role"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = [
+            "headline", "slug", "standfirst", "body", "authors", "section", "tags",
+            "lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit",
+            "status", "published_at", "updated_at", "update_note",
+        ]  # fmt: skip
+        # Authors is a required many-to-many: every story has a byline.
+        error_messages = {
+            "authors": {"required": "Add at least one author: every story has a byline."}
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        # Publishing without a time means "now", rather than a constraint error.
+        if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
+            cleaned["published_at"] = timezone.now()
+            self.instance.published_at = cleaned["published_at"]
+        return cleaned
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = ["headline", "section", "status", "published_at", "modified"]
+    list_filter = [
+        "status",
+        "section",
+        "tags",
+        "authors",
+        ("published_at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["section"]
+    search_fields = ["headline", "standfirst", "body", "authors__name"]
+    search_help_text = "Searches headline, standfirst, body and authors' names."
+    prepopulated_fields = {"slug": ["headline"]}
+    filter_horizontal = ["authors", "tags"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["created", "modified"]
+    actions = ["publish_selected"]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
+        ("People and place", {"fields": ["authors", "section", "tags"]}),
+        (
+            "Lead image",
+            {
+                "fields": [
+                    "lead_image",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                ]
+            },
+        ),
+        ("Publication", {"fields": ["status", "published_at", "updated_at", "update_note"]}),
+        ("History", {"fields": ["created", "modified"], "classes": ["collapse"]}),
+    ]
+
+    @admin.action(description="Publish selected articles", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        count = article_publish_many(articles=queryset)
+        self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
+
+
+class AppealAmountInline(admin.TabularInline):
+    model = AppealAmount
+    extra = 0
+    fields = ["currency", "frequency", "amount", "shown_as", "position"]
+    readonly_fields = ["shown_as"]
+
+    @admin.display(description="Shown as")
+    def shown_as(self, obj: AppealAmount) -> str:
+        if obj.pk is None or not obj.amount:
+            return "–"
+        return money_format(obj.amount, currency=obj.currency)
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    list_display = ["name", "heading", "is_live", "default_frequency", "modified"]
+    list_filter = ["is_live"]
+    search_fields = ["name", "heading", "body"]
+    inlines = [AppealAmountInline]
+    actions = ["make_live"]
+
+    @admin.action(description="Make the selected appeal the live one", permissions=["change"])
+    def make_live(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one appeal to make live.", messages.ERROR)
+            return
+        appeal = appeal_make_live(appeal=queryset.get())
+        self.message_user(request, f"“{appeal.name}” is now the live appeal.", messages.SUCCESS)

@@ -1,0 +1,64 @@
+"""Money helpers: integers of minor units plus a lowercase ISO currency, shown with Babel."""
+
+from decimal import Decimal
+
+from babel.numbers import format_currency, get_currency_name, get_currency_symbol
+from django.conf import settings
+from django.utils.translation import get_language, to_locale
+
+# Stripe's zero-decimal currencies: an amount of 500 JPY is ¥500, not ¥5.00.
+ZERO_DECIMAL_CURRENCIES = frozenset(
+    {
+        "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga",
+        "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
+    }
+)  # fmt: skip
+
+
+def currency_decimals(currency: str) -> int:
+    """How many digits after the decimal point the currency's major unit has."""
+    return 0 if currency.lower() in ZERO_DECIMAL_CURRENCIES else 2
+
+
+def to_minor_units(amount: Decimal, *, currency: str) -> int:
+    """Decimal major units to integer minor units; the caller has checked the decimals."""
+    return int(amount.scaleb(currency_decimals(currency)))
+
+
+def to_major_units(amount_minor: int, *, currency: str) -> Decimal:
+    return Decimal(amount_minor).scaleb(-currency_decimals(currency))
+
+
+def major_units_text(amount_minor: int, *, currency: str) -> str:
+    """`500` eur -> "5", `750` eur -> "7.50": the plain text a reader would type."""
+    major = to_major_units(amount_minor, currency=currency)
+    if major == major.to_integral_value():
+        return str(int(major))
+    return f"{major:.{currency_decimals(currency)}f}"
+
+
+def _babel_locale() -> str:
+    return to_locale(get_language() or settings.LANGUAGE_CODE)
+
+
+def money_format(amount_minor: int, *, currency: str, trim_zero_cents: bool = True) -> str:
+    """ "€5", "€7.50", "US$10,000": whole amounts lose their ".00" when trim_zero_cents."""
+    major = to_major_units(amount_minor, currency=currency)
+    code = currency.upper()
+    if trim_zero_cents and major == major.to_integral_value():
+        return format_currency(
+            major, code, format="¤#,##0", currency_digits=False, locale=_babel_locale()
+        )
+    return format_currency(major, code, locale=_babel_locale())
+
+
+def currency_symbol_amount(major: int, *, currency: str) -> str:
+    """A limit given in whole major units (settings' minimum and maximum), formatted."""
+    return money_format(major * 10 ** currency_decimals(currency), currency=currency)
+
+
+def currency_label(currency: str) -> str:
+    """ "Euro (€)", "US Dollar (US$)", "British Pound (£)"."""
+    code, locale = currency.upper(), _babel_locale()
+    name = get_currency_name(code, locale=locale)
+    return f"{name} ({get_currency_symbol(code, locale=locale)})"

@@ -1,0 +1,48 @@
+"""Writes."""
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .appeals import default_amounts_minor
+from .models import Appeal, AppealAmount, Article
+
+
+def article_publish_many(*, articles: QuerySet[Article]) -> int:
+    """Publish now; an article that already has a publication time keeps it."""
+    # update() skips save(), which is fine: bodies were cleaned when they were saved.
+    return articles.update(
+        status=Article.Status.PUBLISHED,
+        published_at=Coalesce("published_at", timezone.now()),
+        modified=timezone.now(),
+    )
+
+
+@transaction.atomic
+def appeal_create_default(*, name: str, is_live: bool = False) -> Appeal:
+    """An appeal with the default wording and amounts in every configured currency."""
+    appeal = Appeal.objects.create(name=name, is_live=False)
+    AppealAmount.objects.bulk_create(
+        AppealAmount(
+            appeal=appeal, currency=currency, frequency=frequency, amount=amount, position=position
+        )
+        for currency in settings.CONTRIBUTION_CURRENCIES
+        for frequency, amounts in default_amounts_minor(currency=currency).items()
+        for position, amount in enumerate(amounts)
+    )
+    if is_live:
+        appeal_make_live(appeal=appeal)
+    return appeal
+
+
+@transaction.atomic
+def appeal_make_live(*, appeal: Appeal) -> Appeal:
+    """Switch the live appeal; the partial unique constraint guards against races."""
+    for previous in Appeal.objects.select_for_update().filter(is_live=True).exclude(pk=appeal.pk):
+        previous.is_live = False
+        previous.save(update_fields=["is_live", "modified"])
+    appeal.is_live = True
+    appeal.save(update_fields=["is_live", "modified"])
+    return appeal

@@ -1,0 +1,74 @@
+"""Reader pages. Each view: one selector call, one form at most, one response."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from subscriptions.views.checkout import CheckoutRefused, checkout_redirect
+
+from . import selectors
+from .forms import AppealForm
+from .models import Article
+
+ARTICLE_TEMPLATE = "newsroom/article_detail.html"
+SUPPORT_TEMPLATE = "newsroom/support.html"
+
+
+def appeal_respond(
+    request: HttpRequest,
+    *,
+    template_name: str,
+    context: dict,
+    source_article: Article | None = None,
+) -> HttpResponse:
+    """Handle a posted appeal form on whichever page it was shown.
+
+    The one place a gift is accepted: a valid form answers 303 to Stripe Checkout; a
+    refusal (too many attempts, Stripe unreachable) re-renders with its sentence.
+    """
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        return render(request, template_name, {**context, "appeal_form": form}, status=400)
+    try:
+        return checkout_redirect(request, pledge=form.pledge(), source_article=source_article)
+    except CheckoutRefused as refusal:
+        extra = {"appeal_form": form, "appeal_error": refusal.message}
+        return render(request, template_name, {**context, **extra}, status=refusal.status)
+
+
+@require_GET
+def front_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "newsroom/front_page.html", {"front": selectors.front_page_get()})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    # Staff may read drafts and future-dated articles; everyone else gets a 404.
+    article = selectors.article_get_for_reader(slug=slug, include_unpublished=request.user.is_staff)
+    context = {"article": article}
+    if request.method == "POST":
+        return appeal_respond(
+            request, template_name=ARTICLE_TEMPLATE, context=context, source_article=article
+        )
+    return render(request, ARTICLE_TEMPLATE, context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def support(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return appeal_respond(request, template_name=SUPPORT_TEMPLATE, context={})
+    return render(request, SUPPORT_TEMPLATE)
+
+
+@require_GET
+def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    section = selectors.section_get(slug=slug)
+    page = selectors.article_page_for_section(section=section, page_number=request.GET.get("page"))
+    return render(request, "newsroom/section_detail.html", {"section": section, "page": page})
+
+
+@require_GET
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    author = selectors.author_get(slug=slug)
+    page = selectors.article_page_for_author(author=author, page_number=request.GET.get("page"))
+    return render(request, "newsroom/author_detail.html", {"author": author, "page": page})
