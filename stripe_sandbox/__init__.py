@@ -1,0 +1,4 @@
+"""An offline, Stripe-compatible HTTP server for demos and tests.
+
+Run it with `python -m stripe_sandbox`.
+"""

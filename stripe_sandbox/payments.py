@@ -1,0 +1,273 @@
+"""Money movements: card charges, balance transactions, refunds."""
+
+from typing import Any
+
+from .app import Sandbox
+from .errors import CardDeclined, InvalidRequest
+from .ids import new_id
+from .money import card_fee
+from .shapes import nested, skeleton
+
+AVAILABLE_AFTER_SECONDS = 2 * 86400
+DECLINES = {
+    "decline": ("generic_decline", "Your card was declined."),
+    "insufficient_funds": ("insufficient_funds", "Your card has insufficient funds."),
+}
+
+
+def balance_transaction_create(
+    sb: Sandbox,
+    *,
+    amount: int,
+    currency: str,
+    fee: int,
+    source: str,
+    kind: str,
+    reporting_category: str,
+    description: str | None,
+    fee_description: str = "Stripe processing fees",
+    available_on: int | None = None,
+) -> dict[str, Any]:
+    now = sb.now()
+    available_on = now + AVAILABLE_AFTER_SECONDS if available_on is None else available_on
+    fee_details = []
+    if fee:
+        fee_details.append(
+            nested(
+                "balance_transaction:fee_details",
+                amount=fee,
+                currency=currency,
+                description=fee_description,
+                type="stripe_fee",
+            )
+        )
+    transaction = skeleton(
+        "balance_transaction",
+        id=new_id("txn_"),
+        amount=amount,
+        available_on=available_on,
+        balance_type="payments",
+        created=now,
+        currency=currency,
+        description=description,
+        exchange_rate=None,
+        fee=fee,
+        fee_details=fee_details,
+        net=amount - fee,
+        reporting_category=reporting_category,
+        source=source,
+        status="available" if available_on <= now else "pending",
+        type=kind,
+    )
+    return sb.save(transaction, available_on=available_on)
+
+
+def charge_behaviour(payment_method: dict[str, Any], *, at_checkout: bool) -> str:
+    behaviour = (payment_method.get("card") or {}).get("fingerprint") or "ok"
+    if behaviour == "fails_later":
+        return "ok" if at_checkout else "decline"
+    return behaviour
+
+
+def card_charge(
+    sb: Sandbox,
+    *,
+    amount: int,
+    currency: str,
+    customer_id: str | None,
+    payment_method: dict[str, Any],
+    description: str | None,
+    metadata: dict[str, str] | None = None,
+    receipt_email: str | None = None,
+    at_checkout: bool,
+) -> tuple[dict[str, Any], dict[str, Any], CardDeclined | None]:
+    """Create a payment intent and one charge attempt; return the decline, if any."""
+    now = sb.now()
+    intent = skeleton(
+        "payment_intent",
+        id=new_id("pi_"),
+        amount=amount,
+        currency=currency,
+        customer=customer_id,
+        created=now,
+        description=description,
+        metadata=dict(metadata or {}),
+        payment_method=payment_method["id"],
+        payment_method_types=["card"],
+        receipt_email=receipt_email,
+        status="processing",
+        capture_method="automatic",
+        confirmation_method="automatic",
+        client_secret=None,
+    )
+    intent["client_secret"] = f"{intent['id']}_secret_{new_id('', 24)}"
+    sb.save(intent)
+    sb.emit("payment_intent.created", intent)
+
+    behaviour = charge_behaviour(payment_method, at_checkout=at_checkout)
+    card = payment_method["card"]
+    charge = skeleton(
+        "charge",
+        id=new_id("ch_"),
+        amount=amount,
+        currency=currency,
+        created=now,
+        customer=customer_id,
+        description=description,
+        metadata=dict(metadata or {}),
+        payment_intent=intent["id"],
+        payment_method=payment_method["id"],
+        billing_details=payment_method["billing_details"],
+        receipt_email=receipt_email,
+        calculated_statement_descriptor="NEWSROOM SANDBOX",
+        payment_method_details=nested(
+            "charge:payment_method_details",
+            type="card",
+            card=nested(
+                "charge:payment_method_details:card",
+                brand=card["brand"],
+                country=card["country"],
+                exp_month=card["exp_month"],
+                exp_year=card["exp_year"],
+                funding=card["funding"],
+                last4=card["last4"],
+                network=card["brand"],
+            ),
+        ),
+    )
+    decline = DECLINES.get(behaviour)
+    if decline:
+        decline_code, message = decline
+        charge.update(
+            status="failed",
+            failure_code="card_declined",
+            failure_message=message,
+            outcome=nested(
+                "charge:outcome",
+                type="issuer_declined",
+                network_status="declined_by_network",
+                reason=decline_code,
+                risk_level="normal",
+                seller_message="The bank did not return any further details with this decline.",
+            ),
+        )
+        sb.save(charge)
+        error = CardDeclined(message, decline_code=decline_code, charge_id=charge["id"])
+        intent.update(
+            status="requires_payment_method",
+            latest_charge=charge["id"],
+            last_payment_error=nested(
+                "payment_intent:last_payment_error",
+                type="card_error",
+                code="card_declined",
+                decline_code=decline_code,
+                message=message,
+                charge=charge["id"],
+                payment_method=payment_method,
+            ),
+        )
+        sb.save(intent)
+        sb.emit("charge.failed", charge)
+        sb.emit("payment_intent.payment_failed", intent)
+        return intent, charge, error
+
+    fee = card_fee(amount, currency)
+    transaction = balance_transaction_create(
+        sb,
+        amount=amount,
+        currency=currency,
+        fee=fee,
+        source=charge["id"],
+        kind="charge",
+        reporting_category="charge",
+        description=description,
+    )
+    charge.update(
+        status="succeeded",
+        paid=True,
+        captured=True,
+        amount_captured=amount,
+        balance_transaction=transaction["id"],
+        outcome=nested(
+            "charge:outcome",
+            type="authorized",
+            network_status="approved_by_network",
+            risk_level="normal",
+            risk_score=20,
+            seller_message="Payment complete.",
+        ),
+        receipt_url=f"{sb.public_base}/receipts/{charge['id']}",
+    )
+    sb.save(charge)
+    intent.update(status="succeeded", amount_received=amount, latest_charge=charge["id"])
+    sb.save(intent)
+    sb.emit("charge.succeeded", charge)
+    sb.emit("payment_intent.succeeded", intent)
+    return intent, charge, None
+
+
+def refund_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("charge"):
+        charge = sb.get(params["charge"], "charge", param="charge")
+    elif params.get("payment_intent"):
+        intent = sb.get(params["payment_intent"], "payment_intent", param="payment_intent")
+        if not intent.get("latest_charge"):
+            raise InvalidRequest(
+                "This PaymentIntent does not have a successful charge to refund.",
+                param="payment_intent",
+            )
+        charge = sb.get(intent["latest_charge"], "charge")
+    else:
+        raise InvalidRequest("One of charge or payment_intent is required.", param="charge")
+    if charge["status"] != "succeeded":
+        raise InvalidRequest(f"Charge {charge['id']} has not succeeded.", param="charge")
+    remaining = charge["amount"] - charge["amount_refunded"]
+    try:
+        amount = int(params.get("amount") or remaining)
+    except ValueError:
+        raise InvalidRequest("Invalid integer: amount.", param="amount") from None
+    if remaining <= 0:
+        raise InvalidRequest(
+            f"Charge {charge['id']} has already been refunded.",
+            param="charge",
+            code="charge_already_refunded",
+        )
+    if amount <= 0 or amount > remaining:
+        raise InvalidRequest(
+            f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining}).",
+            param="amount",
+            code="amount_too_large",
+        )
+    refund = skeleton(
+        "refund",
+        id=new_id("re_"),
+        amount=amount,
+        charge=charge["id"],
+        created=sb.now(),
+        currency=charge["currency"],
+        payment_intent=charge["payment_intent"],
+        reason=params.get("reason") or None,
+        metadata=dict(params.get("metadata") or {}),
+        status="succeeded",
+    )
+    transaction = balance_transaction_create(
+        sb,
+        amount=-amount,
+        currency=charge["currency"],
+        fee=0,
+        source=refund["id"],
+        kind="refund",
+        reporting_category="refund",
+        description="REFUND FOR CHARGE",
+        available_on=sb.now(),
+    )
+    refund["balance_transaction"] = transaction["id"]
+    sb.save(refund)
+    sb.emit("refund.created", refund)
+    refunded_total = charge["amount_refunded"] + amount
+    sb.update(
+        charge,
+        {"amount_refunded": refunded_total, "refunded": refunded_total == charge["amount"]},
+        "charge.refunded",
+    )
+    return refund

@@ -1,0 +1,39 @@
+"""Skeletons of Stripe objects with exactly the fields stripe-python declares.
+
+`shapes.json` is generated from the SDK's annotations by tests/stripe_sandbox/stripe_shapes.py.
+"""
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SHAPES_FILE = Path(__file__).with_name("shapes.json")
+
+
+@cache
+def _shapes() -> dict[str, Any]:
+    return json.loads(SHAPES_FILE.read_text())
+
+
+def api_version() -> str:
+    return _shapes()["api_version"]
+
+
+def skeleton(object_name: str, **values: Any) -> dict[str, Any]:
+    obj = copy.deepcopy(_shapes()["objects"][object_name])
+    return fill(obj, values, object_name)
+
+
+def nested(path: str, **values: Any) -> dict[str, Any]:
+    obj = copy.deepcopy(_shapes()["nested"][path])
+    return fill(obj, values, path)
+
+
+def fill(obj: dict[str, Any], values: dict[str, Any], name: str) -> dict[str, Any]:
+    unknown = set(values) - set(obj)
+    if unknown:
+        raise KeyError(f"{name} has no field(s) {sorted(unknown)}")
+    obj.update(values)
+    return obj

@@ -1,0 +1,251 @@
+"""Subscriptions: create, update, cancel, and the jobs that drive their periods."""
+
+import calendar
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+from .app import Sandbox
+from .catalog import merged_metadata, plan_from_price, price_create
+from .errors import InvalidRequest
+from .forms import as_bool
+from .ids import new_id
+from .invoices import invoice_attempt_payment, invoice_create, item_list
+from .shapes import nested, skeleton
+
+UPCOMING_NOTICE_SECONDS = 7 * 86400
+LIVE_STATUSES = ("active", "past_due", "trialing")
+
+
+def add_interval(timestamp: int, interval: str, count: int = 1) -> int:
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    if interval == "day":
+        return timestamp + 86400 * count
+    if interval == "week":
+        return timestamp + 7 * 86400 * count
+    months = count * (12 if interval == "year" else 1)
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return int(moment.replace(year=year, month=month, day=day).timestamp())
+
+
+def subscription_item(
+    sb: Sandbox, subscription_id: str, price: dict[str, Any], start: int
+) -> dict[str, Any]:
+    recurring = price["recurring"]
+    return skeleton(
+        "subscription_item",
+        id=new_id("si_"),
+        created=sb.now(),
+        current_period_start=start,
+        current_period_end=add_interval(start, recurring["interval"], recurring["interval_count"]),
+        metadata={},
+        plan=plan_from_price(price),
+        price=price,
+        quantity=1,
+        subscription=subscription_id,
+        tax_rates=[],
+    )
+
+
+def subscription_start(
+    sb: Sandbox,
+    *,
+    customer_id: str,
+    prices: list[dict[str, Any]],
+    payment_method_id: str,
+    metadata: dict[str, str],
+    at_checkout: bool,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Create the subscription and its first invoice, and charge it.
+
+    If that charge fails the subscription stays `incomplete`, as with Stripe's default
+    `payment_behavior=allow_incomplete`.
+    """
+    now = sb.now()
+    subscription_id = new_id("sub_")
+    items = [subscription_item(sb, subscription_id, price, now) for price in prices]
+    subscription = skeleton(
+        "subscription",
+        id=subscription_id,
+        billing_cycle_anchor=now,
+        created=now,
+        start_date=now,
+        currency=prices[0]["currency"],
+        customer=customer_id,
+        default_payment_method=payment_method_id,
+        items={
+            "object": "list",
+            "data": items,
+            "has_more": False,
+            "total_count": len(items),
+            "url": f"/v1/subscription_items?subscription={subscription_id}",
+        },
+        metadata=dict(metadata),
+        status="incomplete",
+    )
+    del subscription["items"]["total_count"]
+    sb.save(subscription)
+    invoice = invoice_create(
+        sb, subscription, billing_reason="subscription_create", period_start=now, period_end=now
+    )
+    subscription["latest_invoice"] = invoice["id"]
+    sb.save(subscription)
+    sb.emit("customer.subscription.created", subscription)
+    declined = invoice_attempt_payment(
+        sb, invoice, payment_method_id=payment_method_id, at_checkout=at_checkout
+    )
+    if not declined:
+        sb.update(subscription, {"status": "active"}, "customer.subscription.updated")
+        schedule_period_jobs(sb, subscription)
+    return subscription, invoice
+
+
+def period_end(subscription: dict[str, Any]) -> int:
+    return min(item["current_period_end"] for item in item_list(subscription))
+
+
+def schedule_period_jobs(sb: Sandbox, subscription: dict[str, Any]) -> None:
+    sb.store.unschedule(subscription["id"], "renew")
+    sb.store.unschedule(subscription["id"], "upcoming")
+    end = period_end(subscription)
+    sb.store.schedule(end, "renew", subscription["id"])
+    if end - UPCOMING_NOTICE_SECONDS > sb.now() and not subscription["cancel_at_period_end"]:
+        sb.store.schedule(end - UPCOMING_NOTICE_SECONDS, "upcoming", subscription["id"])
+
+
+def subscription_cancel(
+    sb: Sandbox, subscription: dict[str, Any], *, reason: str, comment: str | None = None
+) -> dict[str, Any]:
+    if subscription["status"] == "canceled":
+        return subscription
+    now = sb.now()
+    previous = copy.deepcopy(subscription)
+    subscription.update(
+        status="canceled",
+        canceled_at=subscription["canceled_at"] or now,
+        ended_at=now,
+        cancellation_details=nested(
+            "subscription:cancellation_details",
+            reason=reason,
+            comment=comment or (subscription["cancellation_details"] or {}).get("comment"),
+            feedback=(subscription["cancellation_details"] or {}).get("feedback"),
+        ),
+    )
+    sb.store.unschedule(subscription["id"])
+    sb.save(subscription)
+    sb.emit(
+        "customer.subscription.deleted",
+        subscription,
+        previous_attributes=changed_fields(previous, subscription),
+    )
+    return subscription
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {key: before.get(key) for key in after if before.get(key) != after[key]}
+
+
+def subscription_update(
+    sb: Sandbox, subscription: dict[str, Any], params: dict[str, Any]
+) -> dict[str, Any]:
+    if subscription["status"] == "canceled":
+        raise InvalidRequest(
+            "A canceled subscription can only update its cancellation_details and metadata.",
+            param="items" if "items" in params else None,
+        )
+    previous = copy.deepcopy(subscription)
+    restart_period = False
+    for index, item_params in enumerate(params.get("items") or []):
+        restart_period |= item_update(sb, subscription, index, item_params)
+    if "cancel_at_period_end" in params:
+        cancel = as_bool(params["cancel_at_period_end"])
+        subscription["cancel_at_period_end"] = cancel
+        subscription["cancel_at"] = period_end(subscription) if cancel else None
+        subscription["canceled_at"] = sb.now() if cancel else None
+    if params.get("default_payment_method"):
+        payment_method = sb.get(
+            params["default_payment_method"], "payment_method", param="default_payment_method"
+        )
+        subscription["default_payment_method"] = payment_method["id"]
+    if "metadata" in params:
+        subscription["metadata"] = merged_metadata(subscription["metadata"], params["metadata"])
+    details = params.get("cancellation_details")
+    if isinstance(details, dict):
+        subscription["cancellation_details"] = nested(
+            "subscription:cancellation_details",
+            comment=details.get("comment") or None,
+            feedback=details.get("feedback") or None,
+        )
+    if restart_period:
+        # An interval switch starts a new billing period now and bills it at once, as Stripe does.
+        now = sb.now()
+        for item in item_list(subscription):
+            recurring = item["price"]["recurring"]
+            item["current_period_start"] = now
+            item["current_period_end"] = add_interval(
+                now, recurring["interval"], recurring["interval_count"]
+            )
+        subscription["billing_cycle_anchor"] = now
+        invoice = invoice_create(
+            sb, subscription, billing_reason="subscription_update", period_start=now, period_end=now
+        )
+        subscription["latest_invoice"] = invoice["id"]
+        if invoice_attempt_payment(
+            sb,
+            invoice,
+            payment_method_id=subscription["default_payment_method"],
+            at_checkout=False,
+        ):
+            subscription["status"] = "past_due"
+            sb.store.schedule(invoice["next_payment_attempt"], "retry", invoice["id"])
+    sb.save(subscription)
+    schedule_period_jobs(sb, subscription)
+    changes = changed_fields(previous, subscription)
+    if changes:
+        sb.emit("customer.subscription.updated", subscription, previous_attributes=changes)
+    return subscription
+
+
+def item_update(
+    sb: Sandbox, subscription: dict[str, Any], index: int, item_params: dict[str, Any]
+) -> bool:
+    """Apply one `items[n]` entry; return True when the billing interval changes."""
+    param = f"items[{index}]"
+    items = item_list(subscription)
+    item = next((i for i in items if i["id"] == item_params.get("id")), None)
+    if item_params.get("id") and item is None:
+        raise InvalidRequest(
+            f"Invalid subscription item: {item_params['id']}", param=f"{param}[id]"
+        )
+    if item_params.get("price"):
+        price = sb.get(item_params["price"], "price", param=f"{param}[price]")
+    elif item_params.get("price_data"):
+        price = price_create(sb, item_params["price_data"], param_prefix=f"{param}[price_data]")
+    elif item is not None:
+        if item_params.get("metadata") is not None:
+            item["metadata"] = merged_metadata(item["metadata"], item_params["metadata"])
+        return False
+    else:
+        raise InvalidRequest("Missing required param: price.", param=f"{param}[price]")
+    if not price.get("recurring"):
+        raise InvalidRequest(
+            "The price specified is not recurring.", param=f"{param}[price_data][recurring]"
+        )
+    if price["currency"] != subscription["currency"]:
+        raise InvalidRequest(
+            "The currency of a subscription cannot change.", param=f"{param}[price_data][currency]"
+        )
+    if item is None:
+        raise InvalidRequest("Adding items is not supported by the sandbox.", param=param)
+    old_interval = item["price"]["recurring"]
+    item["price"] = price
+    item["plan"] = plan_from_price(price)
+    if item_params.get("quantity"):
+        item["quantity"] = int(item_params["quantity"])
+    new_interval = price["recurring"]
+    return (old_interval["interval"], old_interval["interval_count"]) != (
+        new_interval["interval"],
+        new_interval["interval_count"],
+    )
