@@ -1,0 +1,28 @@
+"""Stripe's card fee, and the gift that covers it. Integers of minor units throughout."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+from newsroom.money import currency_decimals
+
+
+def _fixed_fee(currency: str) -> Decimal:
+    return settings.STRIPE_FEE_FIXED.scaleb(currency_decimals(currency))
+
+
+def stripe_fee(amount: int, *, currency: str) -> int:
+    """The fee Stripe takes from a charge of `amount`, rounded half up to the minor unit."""
+    fee = Decimal(amount) * settings.STRIPE_FEE_PERCENT / 100 + _fixed_fee(currency)
+    return int(fee.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def amount_covering_fees(amount: int, *, currency: str) -> int:
+    """The smallest charge that leaves at least `amount` after Stripe's fee."""
+    rate = settings.STRIPE_FEE_PERCENT / 100
+    total = int(((Decimal(amount) + _fixed_fee(currency)) / (1 - rate)).to_integral_value())
+    while total - stripe_fee(total, currency=currency) < amount:
+        total += 1
+    while total - 1 - stripe_fee(total - 1, currency=currency) >= amount:
+        total -= 1
+    return total

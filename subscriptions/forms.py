@@ -1,0 +1,49 @@
+"""Forms of the supporter's own pages."""
+
+from django import forms
+
+from newsroom.forms import amount_to_minor_units
+
+from .models.supporters import Frequency
+from .services.plans import SUPPORTER_CANCEL_REASONS
+
+
+class ManageLinkForm(forms.Form):
+    email = forms.EmailField(
+        max_length=254,
+        label="Your email address",
+        error_messages={
+            "required": "Please enter the email address you gave with.",
+            "invalid": "Please enter a whole email address, like name@example.org.",
+        },
+    )
+
+
+class PlanChangeForm(forms.Form):
+    amount = forms.CharField(max_length=32, label="New amount")
+    frequency = forms.ChoiceField(
+        choices=[(Frequency.MONTH, "Monthly"), (Frequency.YEAR, "Yearly")],
+        error_messages={"invalid_choice": "Please choose monthly or yearly."},
+    )
+
+    def __init__(self, *args, currency: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+
+    def clean_amount(self) -> int:
+        return amount_to_minor_units(self.cleaned_data["amount"], currency=self.currency)
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=[(reason.value, reason.label) for reason in SUPPORTER_CANCEL_REASONS],
+        widget=forms.RadioSelect,
+        label="Why are you stopping?",
+        error_messages={"required": "Please choose a reason from the list."},
+    )
+    detail = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Anything you would like to tell us (optional)",
+    )

@@ -1,0 +1,115 @@
+from django.db import models
+
+from .supporters import Contribution, Supporter
+
+
+class DisputeStatus(models.TextChoices):
+    NONE = "", "No dispute"
+    WARNING_NEEDS_RESPONSE = "warning_needs_response", "Warning, needs response"
+    WARNING_UNDER_REVIEW = "warning_under_review", "Warning, under review"
+    WARNING_CLOSED = "warning_closed", "Warning, closed"
+    NEEDS_RESPONSE = "needs_response", "Needs response"
+    UNDER_REVIEW = "under_review", "Under review"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    PREVENTED = "prevented", "Prevented"
+
+
+class Payout(models.Model):
+    """Money Stripe sent to the newsroom's bank: the unit finance reconciles."""
+
+    stripe_payout_id = models.CharField(max_length=255, unique=True)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20)
+    arrival_date = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-arrival_date"]
+
+    def __str__(self) -> str:
+        return self.stripe_payout_id
+
+
+class Payment(models.Model):
+    """One successful Stripe charge, with the money Stripe says it moved."""
+
+    supporter = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    contribution = models.ForeignKey(
+        Contribution, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    stripe_charge_id = models.CharField(max_length=255, unique=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, blank=True)
+    stripe_invoice_id = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_balance_transaction_id = models.CharField(max_length=255, blank=True)
+    amount = models.PositiveIntegerField(help_text="Gross, in minor units.")
+    currency = models.CharField(max_length=3)
+    fee = models.PositiveIntegerField(default=0)
+    net = models.IntegerField(default=0)
+    amount_refunded = models.PositiveIntegerField(default=0)
+    dispute_status = models.CharField(
+        max_length=30, choices=DisputeStatus.choices, blank=True, default=DisputeStatus.NONE
+    )
+    stripe_dispute_id = models.CharField(max_length=255, blank=True)
+    paid_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-paid_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payment_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_refunded__lte=models.F("amount")),
+                name="payment_refund_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(net=models.F("amount") - models.F("fee")),
+                name="payment_net_is_gross_less_fee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.stripe_charge_id
+
+    @property
+    def is_refunded(self) -> bool:
+        return self.amount_refunded >= self.amount
+
+
+class BalanceTransaction(models.Model):
+    """One movement of money in Stripe's balance (a charge, refund, dispute, fee…).
+
+    Finance reconciles these against payouts; they arrive from whichever event tells us
+    first (a payment, or the payout that swept it), so neither order loses the link.
+    """
+
+    stripe_id = models.CharField(max_length=255, unique=True)
+    payout = models.ForeignKey(
+        Payout, null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions"
+    )
+    type = models.CharField(max_length=40, blank=True)
+    reporting_category = models.CharField(max_length=40)
+    source_id = models.CharField(max_length=255, blank=True, db_index=True)
+    amount = models.BigIntegerField()
+    fee = models.BigIntegerField()
+    net = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    created = models.DateTimeField()
+    available_on = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(net=models.F("amount") - models.F("fee")),
+                name="balance_transaction_net_is_amount_less_fee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.stripe_id

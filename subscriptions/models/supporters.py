@@ -1,0 +1,135 @@
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+
+from newsroom.models import Frequency
+
+
+class Supporter(models.Model):
+    """A reader who gives; one per email address, whatever its case."""
+
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="supporter_email_unique_ci"),
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+class ContributionStatus(models.TextChoices):
+    """Stripe's subscription statuses, plus our own for checkout and one-time gifts."""
+
+    PENDING = "pending", "Checkout not completed"
+    EXPIRED = "expired", "Checkout expired"
+    INCOMPLETE = "incomplete", "Incomplete"
+    INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete, expired"
+    TRIALING = "trialing", "Trialing"
+    ACTIVE = "active", "Active"
+    PAST_DUE = "past_due", "Past due"
+    UNPAID = "unpaid", "Unpaid"
+    PAUSED = "paused", "Paused"
+    CANCELED = "canceled", "Canceled"
+    PAID = "paid", "Paid (one-time)"
+    FAILED = "failed", "Payment failed"
+
+
+CHANGEABLE_STATUSES = {
+    ContributionStatus.ACTIVE,
+    ContributionStatus.TRIALING,
+    ContributionStatus.PAST_DUE,
+}
+
+
+class CancelReason(models.TextChoices):
+    TOO_EXPENSIVE = "too_expensive", "I can no longer afford it"
+    SUPPORT_ELSEWHERE = "support_elsewhere", "I support other causes now"
+    UNHAPPY = "unhappy", "I am unhappy with the journalism"
+    TEMPORARY = "temporary", "I only meant to give for a while"
+    OTHER = "other", "Another reason"
+    PAYMENT_FAILED = "payment_failed", "Payments failed"
+    STAFF = "staff", "Cancelled by staff"
+
+
+class Contribution(models.Model):
+    """One plan: a recurring gift (a Stripe subscription) or a single gift."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    supporter = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.PROTECT, related_name="contributions"
+    )
+    amount = models.PositiveIntegerField(help_text="Per period, in minor units (cents).")
+    currency = models.CharField(max_length=3)
+    frequency = models.CharField(max_length=5, choices=Frequency.choices)
+    status = models.CharField(
+        max_length=20, choices=ContributionStatus.choices, default=ContributionStatus.PENDING
+    )
+    covers_fees = models.BooleanField(default=False)
+    covered_fee = models.PositiveIntegerField(
+        default=0, help_text="The part of the amount added to cover Stripe's fee."
+    )
+    source_article = models.ForeignKey(
+        "newsroom.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The appeal form's one-time token: a resubmitted form finds this row again.
+    checkout_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Each checkout makes its own Stripe customer, so one supporter may have several.
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
+    stripe_checkout_session_id = models.CharField(
+        max_length=255, null=True, blank=True, unique=True
+    )
+    stripe_subscription_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # Stripe's own ordering of what we last mirrored, so an older event never wins.
+    stripe_synced_at = models.DateTimeField(null=True, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=30, choices=CancelReason.choices, blank=True)
+    cancel_reason_detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="contribution_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[a-z]{3}$"), name="contribution_currency_iso"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(frequency__in=Frequency.values),
+                name="contribution_frequency_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ContributionStatus.values),
+                name="contribution_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(covered_fee__lt=models.F("amount")),
+                name="contribution_covered_fee_below_amount",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "frequency"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} {self.get_frequency_display()} ({self.status})"
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.frequency != Frequency.ONCE
+
+    @property
+    def is_changeable(self) -> bool:
+        """A running plan the supporter may change, cancel or resume."""
+        return self.is_recurring and self.status in CHANGEABLE_STATUSES

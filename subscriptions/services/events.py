@@ -1,0 +1,97 @@
+"""Stripe events: stored the moment they arrive, processed once, never lost.
+
+The webhook view stores a verified event and answers at once; a Celery task processes it
+after commit. Processing happens inside a transaction: a failure rolls back the work,
+records the error on the event and raises so the task is retried. A sweeper picks up
+events whose task never ran (the broker was down when they arrived).
+"""
+
+import logging
+import traceback
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from subscriptions import stripe_gateway as gateway
+from subscriptions.models import StripeEvent
+
+from .stripe_sync import HANDLERS
+
+logger = logging.getLogger(__name__)
+
+# After this many failed attempts an event waits for an operator (replay_stripe_event).
+MAX_ATTEMPTS = 8
+
+
+class EventProcessingFailed(Exception):
+    """Processing raised; the error is recorded on the event and the task should retry."""
+
+
+def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, bool]:
+    """Store a verified event; answer (event, created). A known id changes nothing."""
+    try:
+        with transaction.atomic():
+            stored = StripeEvent.objects.create(
+                stripe_id=event.id,
+                type=event.type,
+                api_version=event.api_version,
+                stripe_created_at=event.created,
+                payload=event.payload,
+            )
+    except IntegrityError:
+        return StripeEvent.objects.get(stripe_id=event.id), False
+    transaction.on_commit(lambda: _enqueue(stored.pk))
+    return stored, True
+
+
+def _enqueue(event_pk: int) -> None:
+    from subscriptions.tasks import process_stripe_event
+
+    try:
+        process_stripe_event.delay(event_pk)
+    except Exception:
+        # The event is stored; the sweeper will process it once the broker is back.
+        logger.exception("Could not enqueue Stripe event %s; the sweeper will retry", event_pk)
+
+
+def stripe_event_process(*, event_pk: int, force: bool = False) -> StripeEvent:
+    """Run the event's handler once. `force` runs it again even if it already ran."""
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        if event.processed_at and not force:
+            return event
+        handler = HANDLERS.get(event.type)
+        event.attempts += 1
+        try:
+            with transaction.atomic():
+                if handler is not None:
+                    handler(event)
+        except Exception as error:
+            event.last_error = "".join(traceback.format_exception(error))[-4000:]
+            event.save(update_fields=["attempts", "last_error"])
+            failure = error
+        else:
+            event.processed_at = timezone.now()
+            event.last_error = ""
+            event.save(update_fields=["attempts", "last_error", "processed_at"])
+            return event
+    raise EventProcessingFailed(f"{event.type} {event.stripe_id}: {failure}") from failure
+
+
+def stripe_events_sweep(*, older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Enqueue every unprocessed event that has waited too long; answer how many."""
+    cutoff = timezone.now() - older_than
+    pending = StripeEvent.objects.filter(
+        processed_at__isnull=True, received_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+    ).values_list("pk", flat=True)
+    count = 0
+    for event_pk in pending.iterator():
+        _enqueue(event_pk)
+        count += 1
+    return count
+
+
+def stripe_event_replay(*, stripe_id: str) -> StripeEvent:
+    event = StripeEvent.objects.get(stripe_id=stripe_id)
+    return stripe_event_process(event_pk=event.pk, force=True)

@@ -1,0 +1,96 @@
+"""A supporter changes their own plan from the manage page. Every change goes to Stripe
+first; our record then mirrors what Stripe answered (and the webhooks that follow)."""
+
+from django.conf import settings
+from django.db import transaction
+
+from subscriptions import stripe_gateway as gateway
+from subscriptions.models import Contribution
+from subscriptions.models.supporters import CancelReason, Frequency
+
+from .checkout import PRODUCT_NAMES
+from .stripe_sync import subscription_sync
+
+SUPPORTER_CANCEL_REASONS = [
+    CancelReason.TOO_EXPENSIVE,
+    CancelReason.SUPPORT_ELSEWHERE,
+    CancelReason.UNHAPPY,
+    CancelReason.TEMPORARY,
+    CancelReason.OTHER,
+]
+
+
+class PlanChangeRefused(Exception):
+    """The change cannot be made; the message is a sentence for the supporter."""
+
+
+def _changeable(contribution: Contribution) -> None:
+    if not contribution.is_recurring or not contribution.stripe_subscription_id:
+        raise PlanChangeRefused("Only a monthly or yearly gift can be changed.")
+    if not contribution.is_changeable:
+        raise PlanChangeRefused("This gift has ended, so it cannot be changed. You can give again.")
+
+
+def _mirror(contribution: Contribution) -> Contribution:
+    with transaction.atomic():
+        return subscription_sync(contribution.stripe_subscription_id)
+
+
+def plan_change_price(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:
+    """A new amount and/or frequency from the next payment on; nothing is charged now."""
+    _changeable(contribution)
+    if frequency not in (Frequency.MONTH, Frequency.YEAR):
+        raise PlanChangeRefused("Please choose monthly or yearly.")
+    if amount == contribution.amount and frequency == contribution.frequency:
+        return contribution
+    subscription = gateway.subscription_retrieve(contribution.stripe_subscription_id)
+    gateway.subscription_change_price(
+        subscription_id=subscription.id,
+        item_id=subscription.item_id,
+        amount=amount,
+        currency=contribution.currency,
+        interval=frequency,
+        product_name=f"{PRODUCT_NAMES[frequency]} for {settings.NEWSROOM_NAME}",
+        # The current price is part of the key: the same change retried is one change,
+        # and a later change back to this amount is a new one.
+        idempotency_key=f"price-{subscription.id}-{subscription.price_id}-{amount}-{frequency}",
+    )
+    Contribution.objects.filter(pk=contribution.pk).update(covers_fees=False, covered_fee=0)
+    return _mirror(contribution)
+
+
+def plan_cancel(*, contribution: Contribution, reason: str, detail: str) -> Contribution:
+    """Cancel at the end of the period already paid for; it can be undone until then."""
+    _changeable(contribution)
+    if reason not in SUPPORTER_CANCEL_REASONS:
+        raise PlanChangeRefused("Please choose a reason from the list.")
+    gateway.subscription_set_cancel_at_period_end(
+        subscription_id=contribution.stripe_subscription_id, cancel=True
+    )
+    Contribution.objects.filter(pk=contribution.pk).update(
+        cancel_reason=reason, cancel_reason_detail=detail.strip()[:2000]
+    )
+    return _mirror(contribution)
+
+
+def plan_resume(*, contribution: Contribution) -> Contribution:
+    """Undo a cancellation before the period ends."""
+    _changeable(contribution)
+    if not contribution.cancel_at_period_end:
+        raise PlanChangeRefused("This gift is not set to end, so there is nothing to undo.")
+    gateway.subscription_set_cancel_at_period_end(
+        subscription_id=contribution.stripe_subscription_id, cancel=False
+    )
+    Contribution.objects.filter(pk=contribution.pk).update(
+        cancel_reason="", cancel_reason_detail=""
+    )
+    return _mirror(contribution)
+
+
+def plan_card_update_url(*, contribution: Contribution, return_url: str) -> str:
+    """Stripe's billing portal, where the supporter replaces their card."""
+    if not contribution.stripe_customer_id:
+        raise PlanChangeRefused("We have no card on file for this gift.")
+    return gateway.billing_portal_session_create(
+        customer_id=contribution.stripe_customer_id, return_url=return_url
+    )

@@ -1,0 +1,268 @@
+"""Mirror Stripe's state into our records, one event type at a time.
+
+Every handler re-reads the object from Stripe rather than trusting the event's copy, so
+the result is the same whatever order events arrive in and however often: an old
+`customer.subscription.updated` processed late still writes Stripe's current state.
+"""
+
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from subscriptions import stripe_gateway as gateway
+from subscriptions.models import BalanceTransaction, Contribution, Payment, Payout, StripeEvent
+from subscriptions.models.payments import DisputeStatus
+from subscriptions.models.supporters import CancelReason, ContributionStatus, Frequency
+
+from .supporters import supporter_upsert
+
+INTERVAL_TO_FREQUENCY = {"month": Frequency.MONTH, "year": Frequency.YEAR}
+ENDED_STATUSES = {ContributionStatus.CANCELED, ContributionStatus.INCOMPLETE_EXPIRED}
+
+
+def _contribution_for_update(**lookup) -> Contribution | None:
+    return Contribution.objects.select_for_update().filter(**lookup).first()
+
+
+def _contribution_by_metadata(metadata: dict[str, str]) -> Contribution | None:
+    public_id = metadata.get("contribution_id", "")
+    try:
+        return _contribution_for_update(public_id=public_id) if public_id else None
+    except ValueError:
+        return None
+
+
+def checkout_session_sync(session_id: str) -> Contribution | None:
+    session = gateway.checkout_session_retrieve(session_id)
+    contribution = _contribution_by_metadata(session.metadata) or _contribution_for_update(
+        stripe_checkout_session_id=session.id
+    )
+    if contribution is None:
+        return None  # a checkout some other integration made; nothing of ours
+    if session.status == "expired":
+        if contribution.status == ContributionStatus.PENDING:
+            contribution.status = ContributionStatus.EXPIRED
+            contribution.save(update_fields=["status", "updated_at"])
+        return contribution
+    if session.status != "complete":
+        return contribution
+    if session.customer_email and contribution.supporter_id is None:
+        contribution.supporter = supporter_upsert(
+            email=session.customer_email, name=session.customer_name
+        )
+    if session.customer_id:
+        contribution.stripe_customer_id = session.customer_id
+    contribution.save(update_fields=["supporter", "stripe_customer_id", "updated_at"])
+    if session.mode == "subscription" and session.subscription_id:
+        if not contribution.stripe_subscription_id:
+            contribution.stripe_subscription_id = session.subscription_id
+            contribution.save(update_fields=["stripe_subscription_id", "updated_at"])
+        return subscription_sync(session.subscription_id)
+    if session.mode == "payment" and session.payment_intent_id:
+        return _one_time_sync(contribution, session)
+    return contribution
+
+
+def _one_time_sync(
+    contribution: Contribution, session: gateway.CheckoutSessionInfo
+) -> Contribution:
+    contribution.stripe_payment_intent_id = session.payment_intent_id
+    if session.payment_status == "paid":
+        if contribution.status in (ContributionStatus.PENDING, ContributionStatus.FAILED):
+            contribution.status = ContributionStatus.PAID
+            contribution.started_at = contribution.started_at or timezone.now()
+        charge = gateway.payment_intent_charge_retrieve(session.payment_intent_id)
+        if charge is not None:
+            payment_record(charge=charge, contribution=contribution, invoice_id="")
+    contribution.save()
+    return contribution
+
+
+def checkout_session_failed(session_id: str) -> Contribution | None:
+    session = gateway.checkout_session_retrieve(session_id)
+    contribution = _contribution_by_metadata(session.metadata)
+    if contribution and contribution.status == ContributionStatus.PENDING:
+        contribution.status = ContributionStatus.FAILED
+        contribution.save(update_fields=["status", "updated_at"])
+    return contribution
+
+
+def subscription_sync(subscription_id: str) -> Contribution:
+    """Our contribution for a Stripe subscription, made to match Stripe's current state."""
+    info = gateway.subscription_retrieve(subscription_id)
+    contribution = _contribution_for_update(stripe_subscription_id=info.id)
+    if contribution is None:
+        contribution = _contribution_by_metadata(info.metadata)
+    if contribution is None:
+        # Made outside our checkout (Stripe's dashboard, the CLI): adopt it.
+        contribution = Contribution(source_article=None)
+    if contribution.supporter_id is None and info.customer_id:
+        customer = gateway.customer_retrieve(info.customer_id)
+        if customer.email:
+            contribution.supporter = supporter_upsert(email=customer.email, name=customer.name)
+    contribution.stripe_customer_id = info.customer_id
+    was_ended = contribution.status in ENDED_STATUSES
+    contribution.stripe_subscription_id = info.id
+    contribution.amount = info.amount
+    contribution.currency = info.currency
+    contribution.frequency = INTERVAL_TO_FREQUENCY.get(info.interval, Frequency.MONTH)
+    contribution.status = info.status
+    contribution.current_period_end = info.current_period_end
+    contribution.cancel_at_period_end = info.cancel_at_period_end
+    contribution.started_at = info.started_at
+    contribution.ended_at = info.ended_at
+    if contribution.status in ENDED_STATUSES and not was_ended and not contribution.cancel_reason:
+        contribution.cancel_reason = CancelReason.PAYMENT_FAILED
+    if contribution.covered_fee >= contribution.amount:
+        contribution.covered_fee = 0
+    contribution.stripe_synced_at = timezone.now()
+    contribution.save()
+    return contribution
+
+
+def payment_record(
+    *, charge: gateway.ChargeInfo, contribution: Contribution | None, invoice_id: str
+) -> Payment:
+    """One Payment row per Stripe charge, whoever asks first; later calls refresh it."""
+    transaction_info = charge.balance_transaction
+    supporter = contribution.supporter if contribution else None
+    payment, created = Payment.objects.select_for_update().get_or_create(
+        stripe_charge_id=charge.id,
+        defaults={
+            "supporter": supporter,
+            "contribution": contribution,
+            "stripe_payment_intent_id": charge.payment_intent_id,
+            "stripe_invoice_id": invoice_id,
+            "stripe_balance_transaction_id": transaction_info.id if transaction_info else "",
+            "amount": charge.amount,
+            "currency": charge.currency,
+            "fee": transaction_info.fee if transaction_info else 0,
+            "net": transaction_info.net if transaction_info else charge.amount,
+            "amount_refunded": charge.amount_refunded,
+            "paid_at": charge.created,
+        },
+    )
+    if transaction_info is not None:
+        balance_transaction_record(transaction_info, payout=None)
+    if not created:
+        payment.amount_refunded = charge.amount_refunded
+        payment.supporter = payment.supporter or supporter
+        payment.contribution = payment.contribution or contribution
+        payment.stripe_invoice_id = payment.stripe_invoice_id or invoice_id
+        payment.save()
+    return payment
+
+
+def invoice_sync(invoice_id: str) -> Payment | None:
+    invoice = gateway.invoice_retrieve(invoice_id)
+    contribution = subscription_sync(invoice.subscription_id) if invoice.subscription_id else None
+    if invoice.charge is None or invoice.charge.status != "succeeded":
+        return None
+    return payment_record(charge=invoice.charge, contribution=contribution, invoice_id=invoice.id)
+
+
+def invoice_failed_sync(invoice_id: str) -> Contribution | None:
+    invoice = gateway.invoice_retrieve(invoice_id)
+    return subscription_sync(invoice.subscription_id) if invoice.subscription_id else None
+
+
+def charge_sync(charge_id: str) -> Payment | None:
+    charge = gateway.charge_retrieve(charge_id)
+    payment = Payment.objects.select_for_update().filter(stripe_charge_id=charge.id).first()
+    if payment is None:
+        # A refund can outrun the payment it refunds; recording the payment picks it up.
+        return None
+    payment.amount_refunded = charge.amount_refunded
+    payment.save(update_fields=["amount_refunded"])
+    return payment
+
+
+def dispute_sync(dispute_id: str) -> Payment | None:
+    dispute = gateway.dispute_retrieve(dispute_id)
+    payment = Payment.objects.select_for_update().filter(stripe_charge_id=dispute.charge_id).first()
+    if payment is None:
+        return None
+    payment.stripe_dispute_id = dispute.id
+    payment.dispute_status = (
+        dispute.status if dispute.status in DisputeStatus.values else DisputeStatus.NEEDS_RESPONSE
+    )
+    payment.save(update_fields=["stripe_dispute_id", "dispute_status"])
+    return payment
+
+
+def payout_sync(payout_id: str) -> Payout:
+    info = gateway.payout_retrieve(payout_id)
+    payout, _ = Payout.objects.update_or_create(
+        stripe_payout_id=info.id,
+        defaults={
+            "amount": info.amount,
+            "currency": info.currency,
+            "status": info.status,
+            "arrival_date": info.arrival_date,
+        },
+    )
+    for transaction_info in info.balance_transactions:
+        balance_transaction_record(transaction_info, payout=payout)
+    return payout
+
+
+def balance_transaction_record(
+    info: gateway.BalanceTransactionInfo, *, payout: Payout | None
+) -> BalanceTransaction:
+    """Store a balance transaction once; a payout, once known, is never unset."""
+    row, created = BalanceTransaction.objects.get_or_create(
+        stripe_id=info.id,
+        defaults={
+            "payout": payout,
+            "type": info.type,
+            "reporting_category": info.reporting_category,
+            "source_id": info.source_id,
+            "amount": info.amount,
+            "fee": info.fee,
+            "net": info.net,
+            "currency": info.currency,
+            "created": info.created,
+            "available_on": info.available_on,
+        },
+    )
+    if not created and payout is not None and row.payout_id != payout.pk:
+        row.payout = payout
+        row.save(update_fields=["payout"])
+    return row
+
+
+def _by_object(handler: Callable[[str], object]) -> Callable[[StripeEvent], object]:
+    def handle(event: StripeEvent) -> object:
+        return handler(event.payload["data"]["object"]["id"])
+
+    return handle
+
+
+def _subscription_of_invoice(event: StripeEvent) -> object:
+    invoice = event.payload["data"]["object"]
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    subscription = details.get("subscription")
+    subscription_id = (
+        subscription if isinstance(subscription, str) else (subscription or {}).get("id")
+    )
+    return subscription_sync(subscription_id) if subscription_id else None
+
+
+HANDLERS: dict[str, Callable[[StripeEvent], object]] = {
+    "checkout.session.completed": _by_object(checkout_session_sync),
+    "checkout.session.async_payment_succeeded": _by_object(checkout_session_sync),
+    "checkout.session.async_payment_failed": _by_object(checkout_session_failed),
+    "checkout.session.expired": _by_object(checkout_session_sync),
+    "customer.subscription.created": _by_object(subscription_sync),
+    "customer.subscription.updated": _by_object(subscription_sync),
+    "customer.subscription.deleted": _by_object(subscription_sync),
+    "invoice.paid": _by_object(invoice_sync),
+    "invoice.payment_succeeded": _by_object(invoice_sync),
+    "invoice.payment_failed": _by_object(invoice_failed_sync),
+    "invoice.upcoming": _subscription_of_invoice,
+    "charge.refunded": _by_object(charge_sync),
+    "charge.dispute.created": _by_object(dispute_sync),
+    "charge.dispute.updated": _by_object(dispute_sync),
+    "charge.dispute.closed": _by_object(dispute_sync),
+    "payout.paid": _by_object(payout_sync),
+}

@@ -1,0 +1,238 @@
+"""Everything the project asks of Stripe. The only code that imports the `stripe` SDK.
+
+Create calls carry idempotency keys derived from our own rows, so a retried request
+(a double click, a retried task) never makes a second object at Stripe.
+"""
+
+import stripe
+from django.conf import settings
+
+from . import convert
+from .client import call, stripe_client
+from .types import (
+    BalanceTransactionInfo,
+    CardDeclined,
+    ChargeInfo,
+    CheckoutSessionInfo,
+    CustomerInfo,
+    DisputeInfo,
+    GatewayError,
+    GatewayUnavailable,
+    InvoiceInfo,
+    PayoutInfo,
+    SubscriptionInfo,
+    VerifiedEvent,
+    WebhookSignatureInvalid,
+)
+
+__all__ = [
+    "BalanceTransactionInfo",
+    "CardDeclined",
+    "ChargeInfo",
+    "CheckoutSessionInfo",
+    "CustomerInfo",
+    "DisputeInfo",
+    "GatewayError",
+    "GatewayUnavailable",
+    "InvoiceInfo",
+    "PayoutInfo",
+    "SubscriptionInfo",
+    "VerifiedEvent",
+    "WebhookSignatureInvalid",
+]
+
+# Stripe's default tolerance: a signature older than five minutes is a replay.
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+def checkout_session_create(
+    *,
+    idempotency_key: str,
+    mode: str,
+    amount: int,
+    currency: str,
+    interval: str | None,
+    product_name: str,
+    success_url: str,
+    cancel_url: str,
+    client_reference_id: str,
+    metadata: dict[str, str],
+    customer_email: str = "",
+) -> CheckoutSessionInfo:
+    price_data: dict = {
+        "currency": currency,
+        "unit_amount": amount,
+        "product_data": {"name": product_name},
+    }
+    params: dict = {
+        "mode": mode,
+        "line_items": [{"quantity": 1, "price_data": price_data}],
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "client_reference_id": client_reference_id,
+        "metadata": metadata,
+    }
+    if mode == "subscription":
+        price_data["recurring"] = {"interval": interval}
+        params["subscription_data"] = {"metadata": metadata}
+    else:
+        params["payment_intent_data"] = {"metadata": metadata}
+        params["customer_creation"] = "always"
+    if customer_email:
+        params["customer_email"] = customer_email
+    session = call(
+        stripe_client().v1.checkout.sessions.create,
+        params,
+        {"idempotency_key": idempotency_key},
+    )
+    return convert.checkout_session(session)
+
+
+def checkout_session_retrieve(session_id: str) -> CheckoutSessionInfo:
+    return convert.checkout_session(call(stripe_client().v1.checkout.sessions.retrieve, session_id))
+
+
+def customer_retrieve(customer_id: str) -> CustomerInfo:
+    return convert.customer(call(stripe_client().v1.customers.retrieve, customer_id))
+
+
+def subscription_retrieve(subscription_id: str) -> SubscriptionInfo:
+    subscription = call(
+        stripe_client().v1.subscriptions.retrieve,
+        subscription_id,
+        {"expand": ["default_payment_method"]},
+    )
+    return convert.subscription(subscription)
+
+
+def subscription_change_price(
+    *,
+    subscription_id: str,
+    item_id: str,
+    amount: int,
+    currency: str,
+    interval: str,
+    product_name: str,
+    idempotency_key: str,
+) -> SubscriptionInfo:
+    """A new amount or interval from the next payment on: no proration, no charge now."""
+    subscription = call(
+        stripe_client().v1.subscriptions.update,
+        subscription_id,
+        {
+            "items": [
+                {
+                    "id": item_id,
+                    "price_data": {
+                        "currency": currency,
+                        "unit_amount": amount,
+                        "recurring": {"interval": interval},
+                        "product_data": {"name": product_name},
+                    },
+                }
+            ],
+            "proration_behavior": "none",
+            "expand": ["default_payment_method"],
+        },
+        {"idempotency_key": idempotency_key},
+    )
+    return convert.subscription(subscription)
+
+
+def subscription_set_cancel_at_period_end(
+    *, subscription_id: str, cancel: bool
+) -> SubscriptionInfo:
+    subscription = call(
+        stripe_client().v1.subscriptions.update,
+        subscription_id,
+        {"cancel_at_period_end": cancel, "expand": ["default_payment_method"]},
+    )
+    return convert.subscription(subscription)
+
+
+def subscription_cancel_now(subscription_id: str) -> SubscriptionInfo:
+    return convert.subscription(call(stripe_client().v1.subscriptions.cancel, subscription_id))
+
+
+def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
+    session = call(
+        stripe_client().v1.billing_portal.sessions.create,
+        {"customer": customer_id, "return_url": return_url},
+    )
+    return session["url"]
+
+
+def charge_retrieve(charge_id: str) -> ChargeInfo:
+    charge = call(
+        stripe_client().v1.charges.retrieve, charge_id, {"expand": ["balance_transaction"]}
+    )
+    return convert.charge(charge)
+
+
+def payment_intent_charge_retrieve(payment_intent_id: str) -> ChargeInfo | None:
+    intent = call(stripe_client().v1.payment_intents.retrieve, payment_intent_id)
+    charge_id = convert.object_id(intent.get("latest_charge"))
+    return charge_retrieve(charge_id) if charge_id else None
+
+
+def invoice_retrieve(invoice_id: str) -> InvoiceInfo:
+    """The invoice, with the charge that paid it (if any) and its balance transaction."""
+    client = stripe_client()
+    invoice = call(client.v1.invoices.retrieve, invoice_id)
+    payments = call(client.v1.invoice_payments.list, {"invoice": invoice_id, "limit": 10})
+    paid_charge = None
+    for invoice_payment in payments["data"]:
+        if invoice_payment.get("status") != "paid":
+            continue
+        payment = invoice_payment["payment"]
+        if charge_id := convert.object_id(payment.get("charge")):
+            paid_charge = charge_retrieve(charge_id)
+        elif intent_id := convert.object_id(payment.get("payment_intent")):
+            paid_charge = payment_intent_charge_retrieve(intent_id)
+        break
+    return convert.invoice(invoice, paid_charge=paid_charge)
+
+
+def dispute_retrieve(dispute_id: str) -> DisputeInfo:
+    return convert.dispute(call(stripe_client().v1.disputes.retrieve, dispute_id))
+
+
+def payout_retrieve(payout_id: str) -> PayoutInfo:
+    """The payout and every balance transaction it swept, all pages of them."""
+    client = stripe_client()
+    payout = call(client.v1.payouts.retrieve, payout_id)
+    transactions = []
+    params: dict = {"payout": payout_id, "limit": 100}
+    while True:
+        page = call(client.v1.balance_transactions.list, params)
+        transactions += [
+            info
+            for obj in page["data"]
+            if obj.get("type") != "payout" and (info := convert.balance_transaction(obj))
+        ]
+        if not page["has_more"] or not page["data"]:
+            break
+        params["starting_after"] = page["data"][-1]["id"]
+    return convert.payout(payout, transactions=transactions)
+
+
+def webhook_event_verify(*, payload: bytes, signature: str) -> VerifiedEvent:
+    """Check the Stripe-Signature header on the raw body before trusting any of it."""
+    try:
+        event = stripe.Webhook.construct_event(
+            payload,
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=WEBHOOK_TOLERANCE_SECONDS,
+        )
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise WebhookSignatureInvalid(str(error)) from error
+    payload_data = event.to_dict(for_json=True)
+    return VerifiedEvent(
+        id=payload_data["id"],
+        type=payload_data["type"],
+        created=convert.timestamp(payload_data["created"]),
+        api_version=payload_data.get("api_version") or "",
+        object_id=payload_data["data"]["object"].get("id") or "",
+        payload=payload_data,
+    )

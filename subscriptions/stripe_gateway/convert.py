@@ -1,0 +1,157 @@
+"""Turn the SDK's StripeObjects into our plain types."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from .types import (
+    BalanceTransactionInfo,
+    ChargeInfo,
+    CheckoutSessionInfo,
+    CustomerInfo,
+    DisputeInfo,
+    InvoiceInfo,
+    PayoutInfo,
+    SubscriptionInfo,
+)
+
+
+def timestamp(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value, tz=UTC) if value else None
+
+
+def object_id(value: Any) -> str:
+    """An expandable field holds either an id or the expanded object."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return value.get("id") or ""
+
+
+def _metadata(obj: Any) -> dict[str, str]:
+    return dict(obj.get("metadata") or {})
+
+
+def checkout_session(session: Any) -> CheckoutSessionInfo:
+    details = session.get("customer_details") or {}
+    return CheckoutSessionInfo(
+        id=session["id"],
+        url=session.get("url") or "",
+        mode=session["mode"],
+        status=session.get("status") or "",
+        payment_status=session.get("payment_status") or "",
+        client_reference_id=session.get("client_reference_id") or "",
+        metadata=_metadata(session),
+        customer_id=object_id(session.get("customer")),
+        customer_email=details.get("email") or session.get("customer_email") or "",
+        customer_name=details.get("name") or "",
+        subscription_id=object_id(session.get("subscription")),
+        payment_intent_id=object_id(session.get("payment_intent")),
+        amount_total=session.get("amount_total") or 0,
+        currency=session.get("currency") or "",
+    )
+
+
+def customer(obj: Any) -> CustomerInfo:
+    return CustomerInfo(id=obj["id"], email=obj.get("email") or "", name=obj.get("name") or "")
+
+
+def subscription(obj: Any) -> SubscriptionInfo:
+    item = obj["items"]["data"][0]
+    price = item["price"]
+    recurring = price.get("recurring") or {}
+    card = {}
+    payment_method = obj.get("default_payment_method")
+    if payment_method and not isinstance(payment_method, str):
+        card = payment_method.get("card") or {}
+    return SubscriptionInfo(
+        id=obj["id"],
+        status=obj["status"],
+        customer_id=object_id(obj.get("customer")),
+        metadata=_metadata(obj),
+        item_id=item["id"],
+        price_id=price["id"],
+        amount=price.get("unit_amount") or 0,
+        currency=price["currency"],
+        interval=recurring.get("interval") or "",
+        current_period_end=timestamp(item.get("current_period_end")),
+        cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
+        started_at=timestamp(obj.get("start_date")),
+        ended_at=timestamp(obj.get("ended_at")),
+        card_brand=card.get("brand") or "",
+        card_last4=card.get("last4") or "",
+        card_exp_month=card.get("exp_month"),
+        card_exp_year=card.get("exp_year"),
+    )
+
+
+def balance_transaction(obj: Any) -> BalanceTransactionInfo | None:
+    if not obj or isinstance(obj, str):
+        return None
+    return BalanceTransactionInfo(
+        id=obj["id"],
+        type=obj.get("type") or "",
+        amount=obj["amount"],
+        fee=obj["fee"],
+        net=obj["net"],
+        currency=obj["currency"],
+        reporting_category=obj.get("reporting_category") or "",
+        source_id=object_id(obj.get("source")),
+        created=timestamp(obj["created"]),
+        available_on=timestamp(obj["available_on"]),
+    )
+
+
+def charge(obj: Any) -> ChargeInfo:
+    billing = obj.get("billing_details") or {}
+    return ChargeInfo(
+        id=obj["id"],
+        status=obj.get("status") or "",
+        amount=obj["amount"],
+        currency=obj["currency"],
+        amount_refunded=obj.get("amount_refunded") or 0,
+        customer_id=object_id(obj.get("customer")),
+        payment_intent_id=object_id(obj.get("payment_intent")),
+        billing_email=billing.get("email") or "",
+        billing_name=billing.get("name") or "",
+        created=timestamp(obj["created"]),
+        metadata=_metadata(obj),
+        balance_transaction=balance_transaction(obj.get("balance_transaction")),
+    )
+
+
+def invoice(obj: Any, *, paid_charge: ChargeInfo | None) -> InvoiceInfo:
+    parent = obj.get("parent") or {}
+    details = parent.get("subscription_details") or {}
+    return InvoiceInfo(
+        id=obj["id"],
+        status=obj.get("status") or "",
+        billing_reason=obj.get("billing_reason") or "",
+        customer_id=object_id(obj.get("customer")),
+        customer_email=obj.get("customer_email") or "",
+        subscription_id=object_id(details.get("subscription")),
+        amount_paid=obj.get("amount_paid") or 0,
+        currency=obj["currency"],
+        next_payment_attempt=timestamp(obj.get("next_payment_attempt")),
+        charge=paid_charge,
+    )
+
+
+def dispute(obj: Any) -> DisputeInfo:
+    return DisputeInfo(
+        id=obj["id"],
+        charge_id=object_id(obj.get("charge")),
+        status=obj["status"],
+        amount=obj["amount"],
+    )
+
+
+def payout(obj: Any, *, transactions: list[BalanceTransactionInfo]) -> PayoutInfo:
+    return PayoutInfo(
+        id=obj["id"],
+        amount=obj["amount"],
+        currency=obj["currency"],
+        status=obj["status"],
+        arrival_date=timestamp(obj["arrival_date"]),
+        balance_transactions=transactions,
+    )

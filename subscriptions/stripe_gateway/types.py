@@ -1,0 +1,140 @@
+"""What the rest of the project knows of Stripe's objects: plain, typed, SDK-free."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class GatewayError(Exception):
+    """Stripe could not do what we asked; the message is safe to log, not to show."""
+
+
+class GatewayUnavailable(GatewayError):
+    """Stripe did not answer (network, rate limit, outage): try again later."""
+
+
+class CardDeclined(GatewayError):
+    def __init__(self, message: str, *, decline_code: str = "") -> None:
+        super().__init__(message)
+        self.decline_code = decline_code
+
+
+class WebhookSignatureInvalid(GatewayError):
+    """The body was not signed with our endpoint secret, or the signature is too old."""
+
+
+@dataclass(frozen=True)
+class CheckoutSessionInfo:
+    id: str
+    url: str
+    mode: str
+    status: str
+    payment_status: str
+    client_reference_id: str
+    metadata: dict[str, str]
+    customer_id: str
+    customer_email: str
+    customer_name: str
+    subscription_id: str
+    payment_intent_id: str
+    amount_total: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class CustomerInfo:
+    id: str
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SubscriptionInfo:
+    id: str
+    status: str
+    customer_id: str
+    metadata: dict[str, str]
+    item_id: str
+    price_id: str
+    amount: int
+    currency: str
+    interval: str
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    started_at: datetime | None
+    ended_at: datetime | None
+    card_brand: str = ""
+    card_last4: str = ""
+    card_exp_month: int | None = None
+    card_exp_year: int | None = None
+
+
+@dataclass(frozen=True)
+class BalanceTransactionInfo:
+    id: str
+    type: str
+    amount: int
+    fee: int
+    net: int
+    currency: str
+    reporting_category: str
+    source_id: str
+    created: datetime
+    available_on: datetime
+
+
+@dataclass(frozen=True)
+class ChargeInfo:
+    id: str
+    status: str
+    amount: int
+    currency: str
+    amount_refunded: int
+    customer_id: str
+    payment_intent_id: str
+    billing_email: str
+    billing_name: str
+    created: datetime
+    metadata: dict[str, str]
+    balance_transaction: BalanceTransactionInfo | None
+
+
+@dataclass(frozen=True)
+class InvoiceInfo:
+    id: str
+    status: str
+    billing_reason: str
+    customer_id: str
+    customer_email: str
+    subscription_id: str
+    amount_paid: int
+    currency: str
+    next_payment_attempt: datetime | None
+    charge: ChargeInfo | None
+
+
+@dataclass(frozen=True)
+class DisputeInfo:
+    id: str
+    charge_id: str
+    status: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class PayoutInfo:
+    id: str
+    amount: int
+    currency: str
+    status: str
+    arrival_date: datetime
+    balance_transactions: list[BalanceTransactionInfo] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class VerifiedEvent:
+    id: str
+    type: str
+    created: datetime
+    api_version: str
+    object_id: str
+    payload: dict

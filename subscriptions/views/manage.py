@@ -1,0 +1,158 @@
+"""The supporter's own pages: ask for a link, then see and change their gifts."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from subscriptions import selectors
+from subscriptions import stripe_gateway as gateway
+from subscriptions.forms import CancelForm, ManageLinkForm, PlanChangeForm
+from subscriptions.models import Contribution, Supporter
+from subscriptions.ratelimit import client_ip, rate_limit_hit
+from subscriptions.services import plans
+from subscriptions.services.manage import TooManyRequests, manage_link_request
+from subscriptions.signing import manage_token_read
+
+LINK_SENT = (
+    "Thank you. If that address belongs to one of our supporters, a link to manage your "
+    "support is on its way. It works for 24 hours."
+)
+LINK_EXPIRED = "This link has expired or is not valid. Please ask for a new one below."
+STRIPE_UNAVAILABLE = (
+    "We could not reach our payment provider, so nothing has changed. Please try again soon."
+)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage_request(request: HttpRequest) -> HttpResponse:
+    form = ManageLinkForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "subscriptions/manage_request.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "subscriptions/manage_request.html", {"form": form}, status=400)
+    try:
+        manage_link_request(email=form.cleaned_data["email"], ip=client_ip(request))
+    except TooManyRequests:
+        return render(request, "subscriptions/too_many_requests.html", status=429)
+    return render(request, "subscriptions/manage_request.html", {"sent": LINK_SENT})
+
+
+def _supporter_from_token(request: HttpRequest, token: str) -> Supporter | None:
+    if rate_limit_hit(scope="manage-token-ip", key=client_ip(request), limit=120):
+        raise TooManyRequests
+    supporter_id = manage_token_read(token)
+    return selectors.supporter_get(supporter_id=supporter_id) if supporter_id else None
+
+
+def _page(request: HttpRequest, supporter: Supporter, token: str, *, status: int = 200, **extra):
+    contributions = selectors.contribution_list_for_supporter(supporter=supporter)
+    context = {
+        "supporter": supporter,
+        "token": token,
+        "contributions": contributions,
+        "payments": selectors.payment_list_for_supporter(supporter=supporter),
+        "cancel_form": CancelForm(),
+        **extra,
+    }
+    return render(request, "subscriptions/manage.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        supporter = _supporter_from_token(request, token)
+    except TooManyRequests:
+        return render(request, "subscriptions/too_many_requests.html", status=429)
+    if supporter is None:
+        form = ManageLinkForm()
+        context = {"form": form, "expired": LINK_EXPIRED}
+        return render(request, "subscriptions/manage_request.html", context, status=403)
+    return _page(request, supporter, token)
+
+
+def _plan_action(view):
+    """Resolve the token and the gift, run the change, answer with the page again."""
+
+    @require_POST
+    def wrapped(request: HttpRequest, token: str, public_id: str) -> HttpResponse:
+        try:
+            supporter = _supporter_from_token(request, token)
+        except TooManyRequests:
+            return render(request, "subscriptions/too_many_requests.html", status=429)
+        if supporter is None:
+            context = {"form": ManageLinkForm(), "expired": LINK_EXPIRED}
+            return render(request, "subscriptions/manage_request.html", context, status=403)
+        contribution = selectors.contribution_get_for_supporter(
+            supporter=supporter, public_id=public_id
+        )
+        if contribution is None:
+            raise Http404("No such gift")
+        try:
+            return view(request, token, supporter, contribution)
+        except plans.PlanChangeRefused as refusal:
+            return _page(request, supporter, token, status=400, error=str(refusal))
+        except gateway.GatewayError:
+            return _page(request, supporter, token, status=503, error=STRIPE_UNAVAILABLE)
+
+    return wrapped
+
+
+def _back(token: str) -> HttpResponseRedirect:
+    return redirect(reverse("subscriptions:manage", kwargs={"token": token}), permanent=False)
+
+
+@_plan_action
+def plan_change(request, token: str, supporter: Supporter, contribution: Contribution):
+    form = PlanChangeForm(request.POST, currency=contribution.currency)
+    if not form.is_valid():
+        errors = " ".join(error for errors in form.errors.values() for error in errors)
+        return _page(request, supporter, token, status=400, error=errors)
+    plans.plan_change_price(
+        contribution=contribution,
+        amount=form.cleaned_data["amount"],
+        frequency=form.cleaned_data["frequency"],
+    )
+    messages.success(request, "Done: your new amount applies from your next payment.")
+    return _back(token)
+
+
+@_plan_action
+def plan_cancel(request, token: str, supporter: Supporter, contribution: Contribution):
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _page(
+            request,
+            supporter,
+            token,
+            status=400,
+            cancel_form=form,
+            error="Please choose a reason from the list.",
+        )
+    plans.plan_cancel(
+        contribution=contribution,
+        reason=form.cleaned_data["reason"],
+        detail=form.cleaned_data["detail"],
+    )
+    messages.success(
+        request,
+        "Your gift will end after the period you have paid for. You can undo this until then.",
+    )
+    return _back(token)
+
+
+@_plan_action
+def plan_resume(request, token: str, supporter: Supporter, contribution: Contribution):
+    plans.plan_resume(contribution=contribution)
+    messages.success(request, "Thank you: your gift continues as before.")
+    return _back(token)
+
+
+@_plan_action
+def plan_card(request, token: str, supporter: Supporter, contribution: Contribution):
+    return_url = request.build_absolute_uri(
+        reverse("subscriptions:manage", kwargs={"token": token})
+    )
+    url = plans.plan_card_update_url(contribution=contribution, return_url=return_url)
+    return HttpResponseRedirect(url, status=303)

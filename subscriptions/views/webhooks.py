@@ -1,0 +1,34 @@
+"""`/stripe/webhook/`: verify, store, answer. Processing happens in a worker."""
+
+import logging
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from subscriptions import stripe_gateway as gateway
+from subscriptions.services.events import stripe_event_receive
+
+logger = logging.getLogger(__name__)
+
+# Stripe's events are far smaller; anything bigger is not from Stripe.
+MAX_BODY_BYTES = 512 * 1024
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        return JsonResponse({"error": "body too large"}, status=413)
+    payload = request.body
+    if len(payload) > MAX_BODY_BYTES:
+        return JsonResponse({"error": "body too large"}, status=413)
+    try:
+        event = gateway.webhook_event_verify(
+            payload=payload, signature=request.headers.get("Stripe-Signature", "")
+        )
+    except gateway.WebhookSignatureInvalid as error:
+        logger.warning("Rejected a Stripe webhook: %s", error)
+        return JsonResponse({"error": "invalid signature"}, status=400)
+    stored, created = stripe_event_receive(event=event)
+    return JsonResponse({"received": stored.stripe_id, "duplicate": not created})

@@ -1,0 +1,61 @@
+"""Fixtures shared by the whole suite: the Stripe sandbox, Celery, the live site."""
+
+import pytest
+import stripe
+from django.core.cache import cache
+
+from tests.gifts import SANDBOX_API_KEY, WEBHOOK_SECRET, Site
+from tests.sandbox_process import SandboxProcess
+
+
+@pytest.fixture(autouse=True)
+def _webhook_secret(settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+
+
+@pytest.fixture
+def celery_eager():
+    """Run tasks in-process, as soon as they are sent (after commit)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = False
+    yield app
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(scope="session")
+def stripe_sandbox():
+    with SandboxProcess() as process:
+        yield process
+
+
+@pytest.fixture
+def stripe_settings(stripe_sandbox, settings):
+    """The site talks to a fresh sandbox (no webhook endpoint: nothing is delivered)."""
+    cache.clear()
+    stripe_sandbox.control("POST", "/_sandbox/reset")
+    settings.STRIPE_API_BASE = stripe_sandbox.url
+    settings.STRIPE_SECRET_KEY = SANDBOX_API_KEY
+    yield stripe_sandbox
+    cache.clear()
+
+
+@pytest.fixture
+def site(live_server, stripe_settings, settings, celery_eager, client):
+    """Our site on a live server, and a fresh sandbox that sends it webhooks."""
+    stripe_settings.control(
+        "POST",
+        "/_sandbox/webhook_endpoints",
+        {"url": f"{live_server.url}/stripe/webhook/", "secret": WEBHOOK_SECRET},
+    )
+    settings.SITE_URL = live_server.url
+    return Site(sandbox=stripe_settings, live_url=live_server.url, client=client)
+
+
+@pytest.fixture
+def stripe_api(stripe_sandbox):
+    """Stripe's API as a dashboard user would use it (refunds and such), on the sandbox."""
+    return stripe.StripeClient(
+        SANDBOX_API_KEY, base_addresses={"api": stripe_sandbox.url}, max_network_retries=0
+    )

@@ -1,0 +1,221 @@
+"""A reader gives, and our records follow Stripe (the sandbox, over HTTP) exactly."""
+
+import pytest
+
+from subscriptions.models import Contribution, Payment, Payout, StripeEvent, Supporter
+from tests.factories import ArticleFactory
+from tests.gifts import DECLINED_CARD, FAILS_LATER_CARD, session_id_from
+
+
+def _only_contribution() -> Contribution:
+    contribution = Contribution.objects.get()
+    contribution.refresh_from_db()
+    return contribution
+
+
+def test_a_monthly_gift_from_an_article_becomes_an_active_plan_with_its_first_payment(site):
+    article = ArticleFactory()
+
+    success_url = site.give(path=article.get_absolute_url(), amount="5", frequency="month")
+
+    contribution = _only_contribution()
+    assert contribution.status == "active"
+    assert (contribution.amount, contribution.currency, contribution.frequency) == (
+        500,
+        "eur",
+        "month",
+    )
+    assert contribution.source_article == article
+    assert contribution.stripe_subscription_id.startswith("sub_")
+    assert contribution.supporter.email == "reader@example.org"
+    payment = Payment.objects.get()
+    assert (payment.amount, payment.fee, payment.net) == (500, 33, 467)
+    assert payment.contribution == contribution
+    assert payment.stripe_invoice_id.startswith("in_")
+    assert StripeEvent.objects.filter(processed_at__isnull=True).count() == 0
+    assert session_id_from(success_url) == contribution.stripe_checkout_session_id
+
+
+def test_the_thanks_page_shows_the_confirmed_gift_and_articles_then_thank_instead_of_ask(site):
+    success_url = site.give(amount="7.50", frequency="month")
+    thanks = site.client.get(site.thanks_path(success_url))
+
+    assert thanks.status_code == 200
+    page = thanks.content.decode()
+    assert "€7.50" in page
+    assert "Your next payment is on" in page
+    article = ArticleFactory()
+    next_article = site.client.get(article.get_absolute_url()).content.decode()
+    assert 'name="frequency"' not in next_article
+    assert "Thank you for supporting" in next_article
+
+
+def test_the_thanks_page_confirms_from_stripe_even_before_any_webhook(site):
+    site.sandbox.control("POST", "/_sandbox/reset")  # no webhook endpoint any more
+    response = site.start_gift(amount="10", frequency="year")
+    status, headers, _ = site.pay(response["Location"])
+    assert status == 303
+
+    thanks = site.client.get(site.thanks_path(headers["Location"]))
+
+    assert thanks.status_code == 200
+    assert "€10" in thanks.content.decode()
+    assert _only_contribution().status == "active"
+
+
+def test_a_yearly_gift(site):
+    site.give(amount="60", frequency="year", currency="gbp")
+
+    contribution = _only_contribution()
+    assert (contribution.status, contribution.frequency) == ("active", "year")
+    assert (contribution.amount, contribution.currency) == (6000, "gbp")
+    assert (contribution.current_period_end - contribution.started_at).days in (365, 366)
+
+
+def test_a_one_time_gift_is_paid_once_with_no_plan(site):
+    site.give(amount="25", frequency="once", currency="usd")
+
+    contribution = _only_contribution()
+    assert contribution.status == "paid"
+    assert contribution.stripe_subscription_id is None
+    assert contribution.stripe_payment_intent_id.startswith("pi_")
+    payment = Payment.objects.get()
+    assert (payment.amount, payment.currency, payment.fee) == (2500, "usd", 63)
+
+
+def test_covering_the_fees_is_computed_on_the_server(site):
+    site.give(amount="10", frequency="month", cover_fees="on")
+
+    contribution = _only_contribution()
+    assert contribution.covers_fees
+    payment = Payment.objects.get()
+    assert payment.net >= 1000
+    assert contribution.covered_fee == contribution.amount - 1000 > 0
+
+
+def test_a_declined_card_creates_no_plan_and_no_payment(site):
+    response = site.start_gift()
+    status, _, body = site.pay(response["Location"], card=DECLINED_CARD)
+    site.settle()
+
+    assert status == 402
+    assert "declined" in body.lower()
+    assert _only_contribution().status == "pending"
+    assert Payment.objects.count() == 0
+    assert Supporter.objects.count() == 0
+
+
+def test_a_renewal_after_a_month_adds_a_second_payment(site):
+    site.give()
+
+    site.advance(days=31)
+
+    contribution = _only_contribution()
+    assert contribution.status == "active"
+    assert Payment.objects.count() == 2
+    assert {p.stripe_invoice_id for p in Payment.objects.all()}.__len__() == 2
+
+
+def test_failing_renewals_go_past_due_then_cancelled(site):
+    site.give(card=FAILS_LATER_CARD)
+
+    site.advance(days=31)
+    assert _only_contribution().status == "past_due"
+
+    site.advance(days=30)
+    contribution = _only_contribution()
+    assert contribution.status == "canceled"
+    assert contribution.ended_at is not None
+    assert contribution.cancel_reason == "payment_failed"
+    assert Payment.objects.count() == 1
+
+
+def test_a_refund_made_in_stripe_shows_on_the_payment(site, stripe_api):
+    site.give(amount="20")
+    payment = Payment.objects.get()
+
+    stripe_api.v1.refunds.create({"charge": payment.stripe_charge_id, "amount": 500})
+    site.settle()
+
+    payment.refresh_from_db()
+    assert payment.amount_refunded == 500
+
+
+def test_a_dispute_shows_on_the_payment(site):
+    site.give()
+    payment = Payment.objects.get()
+
+    site.sandbox.control("POST", f"/_sandbox/charges/{payment.stripe_charge_id}/dispute")
+    site.settle()
+
+    payment.refresh_from_db()
+    assert payment.dispute_status == "needs_response"
+    assert payment.stripe_dispute_id.startswith("dp_")
+
+
+def test_a_payout_is_recorded_and_claims_its_payments(site):
+    site.give(amount="5")
+    site.give(amount="12", frequency="once")
+    site.advance(days=3)  # balance becomes available after two days
+
+    site.sandbox.control("POST", "/_sandbox/payouts")
+    site.settle()
+
+    payout = Payout.objects.get()
+    assert payout.status == "paid"
+    assert payout.amount == sum(p.net for p in Payment.objects.all())
+    swept = {txn.stripe_id for txn in payout.transactions.all()}
+    assert swept == {p.stripe_balance_transaction_id for p in Payment.objects.all()}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"amount": "-5"}, "at least"),
+        ({"amount": "0"}, "at least"),
+        ({"amount": "1.999"}, "decimal point"),
+        ({"amount": "1000000000"}, "no more than"),
+        ({"amount": "five"}, "as a number"),
+        ({"currency": "xyz"}, "currencies"),
+        ({"frequency": "weekly"}, "monthly, yearly or once"),
+        ({"amount": ""}, "choose or enter an amount"),
+        ({"amount": "5" * 10_000}, "shorter amount"),
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_nothing_at_stripe(site, stripe_api, fields, message):
+    response = site.start_gift(**fields)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Contribution.objects.count() == 0
+    assert stripe_api.v1.checkout.sessions.list()["data"] == []
+
+
+def test_missing_fields_get_a_clear_error(site, stripe_api):
+    response = site.client.post("/support/", {})
+
+    assert response.status_code == 400
+    assert stripe_api.v1.checkout.sessions.list()["data"] == []
+
+
+def test_a_double_submitted_form_opens_one_checkout_session(site, stripe_api):
+    token = "4b0f1a9e-8f0c-4c39-9d7b-2a6a3c7d5e10"
+
+    first = site.start_gift(form_token=token)
+    second = site.start_gift(form_token=token)
+
+    assert first["Location"] == second["Location"]
+    assert Contribution.objects.count() == 1
+    assert len(stripe_api.v1.checkout.sessions.list()["data"]) == 1
+
+
+def test_checkout_is_rate_limited_per_ip_with_a_clear_page(site, settings, stripe_api):
+    settings.CHECKOUT_RATE_LIMIT_PER_IP = 2
+    site.start_gift()
+    site.start_gift()
+
+    response = site.start_gift()
+
+    assert response.status_code == 429
+    assert "too many attempts" in response.content.decode().lower()
+    assert len(stripe_api.v1.checkout.sessions.list()["data"]) == 2

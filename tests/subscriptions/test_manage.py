@@ -1,0 +1,190 @@
+"""The supporter's manage page: a link by email, then changes that go through Stripe."""
+
+import re
+import time
+
+from django.core import mail, signing
+
+from subscriptions.models import Contribution
+from subscriptions.signing import MANAGE_SALT
+
+
+def _manage_path_from_email() -> str:
+    message = mail.outbox[-1]
+    match = re.search(r"https?://[^/\s]+(/support/manage/[^\s\"<]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def _open_manage_page(site, email: str = "reader@example.org") -> str:
+    mail.outbox.clear()
+    site.client.post("/support/manage/", {"email": email})
+    return _manage_path_from_email()
+
+
+def test_asking_for_a_link_gives_the_same_answer_for_known_and_unknown_addresses(site):
+    site.give(email="known@example.org")
+    mail.outbox.clear()
+
+    known = site.client.post("/support/manage/", {"email": "KNOWN@example.org"})
+    unknown = site.client.post("/support/manage/", {"email": "stranger@example.org"})
+
+    assert known.status_code == unknown.status_code == 200
+    assert "link to manage your support is on its way" in known.content.decode()
+    assert known.content == unknown.content
+    assert [message.to for message in mail.outbox] == [["known@example.org"]]
+    assert mail.outbox[0].alternatives, "the email has an HTML part"
+
+
+def test_a_bad_email_address_gets_a_clear_error(site):
+    response = site.client.post("/support/manage/", {"email": "not an address"})
+
+    assert response.status_code == 400
+    assert "whole email address" in response.content.decode()
+
+
+def test_the_link_opens_the_supporters_gifts_and_payments(site):
+    site.give(amount="5")
+
+    page = site.client.get(_open_manage_page(site))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "€5" in html
+    assert "Cancel this gift" in html
+    assert "Update my card" in html
+
+
+def test_an_expired_or_forged_link_is_refused_with_a_way_forward(site):
+    site.give()
+    supporter_id = Contribution.objects.get().supporter_id
+
+    class DayOldSigner(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time()) - 25 * 3600)
+
+    old = DayOldSigner(salt=MANAGE_SALT).sign(str(supporter_id))
+
+    for token in (old, f"{supporter_id}:forged:token"):
+        response = site.client.get(f"/support/manage/{token}/")
+        assert response.status_code == 403
+        assert "expired or is not valid" in response.content.decode()
+
+
+def test_changing_the_amount_goes_through_stripe_from_the_next_payment(site, stripe_api):
+    site.give(amount="5")
+    path = _open_manage_page(site)
+    contribution = Contribution.objects.get()
+
+    response = site.client.post(
+        f"{path}gifts/{contribution.public_id}/change/", {"amount": "8", "frequency": "month"}
+    )
+    site.settle()
+
+    assert response.status_code == 302
+    subscription = stripe_api.v1.subscriptions.retrieve(contribution.stripe_subscription_id)
+    assert subscription["items"]["data"][0]["price"]["unit_amount"] == 800
+    contribution.refresh_from_db()
+    assert contribution.amount == 800
+    site.advance(days=31)
+    assert sorted(p.amount for p in contribution.payments.all()) == [500, 800]
+
+
+def test_switching_from_monthly_to_yearly(site, stripe_api):
+    site.give(amount="5")
+    path = _open_manage_page(site)
+    contribution = Contribution.objects.get()
+
+    site.client.post(
+        f"{path}gifts/{contribution.public_id}/change/", {"amount": "50", "frequency": "year"}
+    )
+    site.settle()
+
+    contribution.refresh_from_db()
+    assert (contribution.amount, contribution.frequency) == (5000, "year")
+
+
+def test_a_bad_new_amount_changes_nothing(site, stripe_api):
+    site.give(amount="5")
+    path = _open_manage_page(site)
+    contribution = Contribution.objects.get()
+
+    response = site.client.post(
+        f"{path}gifts/{contribution.public_id}/change/", {"amount": "0.5", "frequency": "month"}
+    )
+
+    assert response.status_code == 400
+    assert "at least" in response.content.decode()
+    subscription = stripe_api.v1.subscriptions.retrieve(contribution.stripe_subscription_id)
+    assert subscription["items"]["data"][0]["price"]["unit_amount"] == 500
+
+
+def test_cancel_at_period_end_with_a_reason_then_undo(site, stripe_api):
+    site.give()
+    path = _open_manage_page(site)
+    contribution = Contribution.objects.get()
+
+    site.client.post(
+        f"{path}gifts/{contribution.public_id}/cancel/",
+        {"reason": "too_expensive", "detail": "Money is tight this year."},
+    )
+    site.settle()
+    contribution.refresh_from_db()
+    assert contribution.cancel_at_period_end
+    assert contribution.status == "active"
+    assert contribution.cancel_reason == "too_expensive"
+    assert "It ends on" in site.client.get(path).content.decode()
+
+    site.client.post(f"{path}gifts/{contribution.public_id}/resume/")
+    site.settle()
+    contribution.refresh_from_db()
+    assert not contribution.cancel_at_period_end
+    subscription = stripe_api.v1.subscriptions.retrieve(contribution.stripe_subscription_id)
+    assert subscription["cancel_at_period_end"] is False
+
+
+def test_a_cancelled_plan_ends_at_the_period_end(site):
+    site.give()
+    path = _open_manage_page(site)
+    contribution = Contribution.objects.get()
+    site.client.post(f"{path}gifts/{contribution.public_id}/cancel/", {"reason": "temporary"})
+
+    site.advance(days=32)
+
+    contribution.refresh_from_db()
+    assert contribution.status == "canceled"
+    assert contribution.cancel_reason == "temporary"
+    assert contribution.payments.count() == 1
+
+
+def test_cancel_without_a_reason_is_refused(site):
+    site.give()
+    path = _open_manage_page(site)
+    contribution = Contribution.objects.get()
+
+    response = site.client.post(f"{path}gifts/{contribution.public_id}/cancel/", {})
+
+    assert response.status_code == 400
+    contribution.refresh_from_db()
+    assert not contribution.cancel_at_period_end
+
+
+def test_update_card_opens_the_billing_portal(site):
+    site.give()
+    path = _open_manage_page(site)
+    contribution = Contribution.objects.get()
+
+    response = site.client.post(f"{path}gifts/{contribution.public_id}/card/")
+
+    assert response.status_code == 303
+    assert response["Location"].startswith(f"{site.sandbox.url}/billing_portal/")
+
+
+def test_manage_link_requests_are_rate_limited_per_address(site, settings):
+    settings.MANAGE_LINK_RATE_LIMIT_PER_EMAIL = 2
+    for _ in range(2):
+        site.client.post("/support/manage/", {"email": "someone@example.org"})
+
+    response = site.client.post("/support/manage/", {"email": "someone@example.org"})
+
+    assert response.status_code == 429
