@@ -57,9 +57,16 @@ class AppealForm(forms.Form):
         },
     )
     cover_fees = forms.BooleanField(required=False)
+    # A honeypot: hidden from people (and screen readers); bots that fill every field fail.
+    website = forms.CharField(required=False, max_length=200)
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        if cleaned.get("website"):
+            raise forms.ValidationError(
+                "This form could not be sent. Please reload the page and try again.",
+                code="honeypot",
+            )
         # Messages quote limits in the chosen currency, or the default when that is invalid.
         currency = cleaned.get("currency") or settings.CONTRIBUTION_DEFAULT_CURRENCY
         other = (cleaned.get("other_amount") or "").strip()

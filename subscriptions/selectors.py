@@ -1,5 +1,7 @@
 """Reads for the reader-facing pages."""
 
+import uuid
+
 from django.db.models import QuerySet
 
 from .models import Contribution, Payment, Supporter
@@ -19,11 +21,17 @@ def contribution_list_for_supporter(*, supporter: Supporter) -> QuerySet[Contrib
     )
 
 
-def contribution_get_for_supporter(*, supporter: Supporter, public_id: str) -> Contribution | None:
+def _uuid(text: str) -> uuid.UUID | None:
     try:
-        return supporter.contributions.filter(public_id=public_id).first()
-    except ValueError:  # not a UUID
+        return uuid.UUID(str(text))
+    except ValueError:
         return None
+
+
+def contribution_get_for_supporter(*, supporter: Supporter, public_id: str) -> Contribution | None:
+    if (key := _uuid(public_id)) is None:
+        return None
+    return supporter.contributions.filter(public_id=key).first()
 
 
 def payment_list_for_supporter(*, supporter: Supporter) -> QuerySet[Payment]:
@@ -32,3 +40,10 @@ def payment_list_for_supporter(*, supporter: Supporter) -> QuerySet[Payment]:
 
 def contribution_get_by_checkout_session(*, session_id: str) -> Contribution | None:
     return Contribution.objects.filter(stripe_checkout_session_id=session_id).first()
+
+
+def supporter_email_for_contribution(*, public_id: str) -> str:
+    if (key := _uuid(public_id)) is None:
+        return ""
+    contribution = Contribution.objects.select_related("supporter").filter(public_id=key).first()
+    return contribution.supporter.email if contribution and contribution.supporter else ""

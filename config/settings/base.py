@@ -143,6 +143,7 @@ STRIPE_FEE_PERCENT = Decimal(env.str("STRIPE_FEE_PERCENT", default="1.5"))
 STRIPE_FEE_FIXED = Decimal(env.str("STRIPE_FEE_FIXED", default="0.25"))
 # Card-testing defences: checkout attempts and manage-link requests per hour.
 CHECKOUT_RATE_LIMIT_PER_IP = env.int("CHECKOUT_RATE_LIMIT_PER_IP", default=20)
+CHECKOUT_RATE_LIMIT_PER_EMAIL = env.int("CHECKOUT_RATE_LIMIT_PER_EMAIL", default=10)
 MANAGE_LINK_RATE_LIMIT_PER_IP = env.int("MANAGE_LINK_RATE_LIMIT_PER_IP", default=10)
 MANAGE_LINK_RATE_LIMIT_PER_EMAIL = env.int("MANAGE_LINK_RATE_LIMIT_PER_EMAIL", default=3)
 # How long a manage link works, and how long the supporter cookie lasts.
@@ -163,7 +164,8 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"*.send_email*": {"queue": "emails"}, "*.email_*": {"queue": "emails"}}
+# Every task that sends an email is named "<app>.send_…" and goes to the emails queue.
+CELERY_TASK_ROUTES = {"*.send_*": {"queue": "emails"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic job lives here; django-celery-beat mirrors it into admin.
 CELERY_BEAT_SCHEDULE = {

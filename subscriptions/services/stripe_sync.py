@@ -5,6 +5,7 @@ the result is the same whatever order events arrive in and however often: an old
 `customer.subscription.updated` processed late still writes Stripe's current state.
 """
 
+import uuid
 from collections.abc import Callable
 
 from django.utils import timezone
@@ -25,11 +26,11 @@ def _contribution_for_update(**lookup) -> Contribution | None:
 
 
 def _contribution_by_metadata(metadata: dict[str, str]) -> Contribution | None:
-    public_id = metadata.get("contribution_id", "")
     try:
-        return _contribution_for_update(public_id=public_id) if public_id else None
-    except ValueError:
+        public_id = uuid.UUID(metadata.get("contribution_id", ""))
+    except ValueError:  # absent, or not one of ours
         return None
+    return _contribution_for_update(public_id=public_id)
 
 
 def checkout_session_sync(session_id: str) -> Contribution | None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from newsroom.forms import Pledge
 from newsroom.models import Article
+from subscriptions import selectors
 from subscriptions import stripe_gateway as gateway
 from subscriptions.ratelimit import client_ip, rate_limit_hit
 from subscriptions.services.checkout import (
@@ -44,12 +45,26 @@ def _form_token(request: HttpRequest) -> uuid.UUID | None:
         return None
 
 
+def _returning_supporter_email(request: HttpRequest) -> str:
+    """The email of a reader who gave from this browser before (their signed cookie)."""
+    public_id = request.get_signed_cookie(
+        SUPPORTER_COOKIE, default=None, salt=SUPPORTER_COOKIE_SALT
+    )
+    return selectors.supporter_email_for_contribution(public_id=public_id) if public_id else ""
+
+
 def checkout_redirect(
     request: HttpRequest, *, pledge: Pledge, source_article: Article | None
 ) -> HttpResponse:
     """Open Stripe Checkout for a valid pledge: 303 there, or raise CheckoutRefused."""
     ip = client_ip(request)
-    if rate_limit_hit(scope="checkout-ip", key=ip, limit=settings.CHECKOUT_RATE_LIMIT_PER_IP):
+    email = _returning_supporter_email(request)
+    if rate_limit_hit(scope="checkout-ip", key=ip, limit=settings.CHECKOUT_RATE_LIMIT_PER_IP) or (
+        email
+        and rate_limit_hit(
+            scope="checkout-email", key=email, limit=settings.CHECKOUT_RATE_LIMIT_PER_EMAIL
+        )
+    ):
         raise CheckoutRefused(TOO_MANY_ATTEMPTS, status=429)
     try:
         started = contribution_start(
@@ -61,6 +76,7 @@ def checkout_redirect(
             form_token=_form_token(request),
             client_ip=ip,
             user_agent=request.headers.get("User-Agent", ""),
+            customer_email=email,
         )
     except gateway.GatewayError:
         logger.exception("Could not open Stripe Checkout")

@@ -99,3 +99,11 @@ def test_production_settings_pass_the_deploy_check():
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_tasks_that_send_email_go_to_the_emails_queue():
+    from config.celery import app
+
+    router = app.amqp.router
+    assert router.route({}, "subscriptions.send_manage_link")["queue"].name == "emails"
+    assert router.route({}, "subscriptions.process_stripe_event")["queue"].name == "default"

@@ -180,6 +180,7 @@ def test_a_payout_is_recorded_and_claims_its_payments(site):
         ({"frequency": "weekly"}, "monthly, yearly or once"),
         ({"amount": ""}, "choose or enter an amount"),
         ({"amount": "5" * 10_000}, "shorter amount"),
+        ({"website": "http://spam.example"}, "could not be sent"),
     ],
 )
 def test_bad_input_gets_a_clear_error_and_nothing_at_stripe(site, stripe_api, fields, message):
@@ -189,6 +190,26 @@ def test_bad_input_gets_a_clear_error_and_nothing_at_stripe(site, stripe_api, fi
     assert message in response.content.decode()
     assert Contribution.objects.count() == 0
     assert stripe_api.v1.checkout.sessions.list()["data"] == []
+
+
+def test_a_huge_body_is_refused_without_a_stack_trace(site, stripe_api):
+    response = site.client.post(
+        "/support/", {"amount": "5", "currency": "eur", "frequency": "month", "x": "y" * 3_000_000}
+    )
+
+    assert response.status_code == 400
+    assert Contribution.objects.count() == 0
+    assert stripe_api.v1.checkout.sessions.list()["data"] == []
+
+
+def test_a_returning_supporter_finds_their_email_filled_in_at_stripe(site, stripe_api):
+    success_url = site.give(email="returning@example.org")
+    site.client.get(site.thanks_path(success_url))  # sets the supporter cookie
+
+    response = site.start_gift(amount="20", frequency="once")
+
+    session = stripe_api.v1.checkout.sessions.retrieve(session_id_from(response["Location"]))
+    assert session["customer_email"] == "returning@example.org"
 
 
 def test_missing_fields_get_a_clear_error(site, stripe_api):

@@ -188,3 +188,12 @@ def test_manage_link_requests_are_rate_limited_per_address(site, settings):
     response = site.client.post("/support/manage/", {"email": "someone@example.org"})
 
     assert response.status_code == 429
+
+
+def test_a_gift_that_is_not_the_supporters_is_not_found(site):
+    site.give()
+    path = _open_manage_page(site)
+
+    for gift in ("not-a-uuid", "4b0f1a9e-8f0c-4c39-9d7b-2a6a3c7d5e10"):
+        response = site.client.post(f"{path}gifts/{gift}/cancel/", {"reason": "other"})
+        assert response.status_code == 404
