@@ -7,6 +7,8 @@ from .health import healthz
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # Providers' delivery webhooks (bounces, complaints), e.g. /anymail/postmark/tracking/.
+    path("anymail/", include("anymail.urls")),
     path("", include("subscriptions.urls")),
     path("", include("newsroom.urls")),
 ]

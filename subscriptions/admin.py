@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from .models import Contribution, Payment, Payout, StripeEvent, Supporter
+from .models import Contribution, OutboxEmail, Payment, Payout, StripeEvent, Supporter
 
 
 class ContributionInline(admin.TabularInline):
@@ -20,12 +24,34 @@ class PaymentInline(admin.TabularInline):
     readonly_fields = fields
 
 
+class OutboxEmailInline(admin.TabularInline):
+    model = OutboxEmail
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "subject", "status", "attempts", "sent_at", "preview"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Preview")
+    def preview(self, email: OutboxEmail) -> str:
+        url = reverse("admin:subscriptions_outboxemail_preview", args=[email.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">View as sent</a>', url)
+
+
 @admin.register(Supporter)
 class SupporterAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "created_at"]
+    list_display = ["email", "name", "created_at", "reminders_unsubscribed_at"]
     search_fields = ["email", "name", "contributions__stripe_customer_id"]
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [ContributionInline, PaymentInline]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "email_undeliverable_at",
+        "email_undeliverable_reason",
+    ]
+    inlines = [ContributionInline, PaymentInline, OutboxEmailInline]
 
 
 @admin.register(Contribution)
@@ -72,3 +98,37 @@ class StripeEventAdmin(admin.ModelAdmin):
     list_filter = ["type"]
     search_fields = ["stripe_id", "type"]
     readonly_fields = [field.name for field in StripeEvent._meta.fields]
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "to", "kind", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "subject", "message_id", "key"]
+    list_select_related = ["supporter"]
+    readonly_fields = [
+        field.name for field in OutboxEmail._meta.fields if field.name not in ("html", "text")
+    ]
+    fields = [*readonly_fields, "text"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("<int:pk>/preview/", preview, name="subscriptions_outboxemail_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk: int) -> HttpResponse:
+        """The HTML exactly as it was sent, in a sandbox: no scripts, no forms."""
+        email = get_object_or_404(OutboxEmail, pk=pk)
+        response = HttpResponse(email.html)
+        response["Content-Security-Policy"] = (
+            "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'"
+        )
+        return response

@@ -1,8 +1,15 @@
 """Reads for the reader-facing pages."""
 
 import uuid
+from collections import defaultdict
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
+
+from newsroom.money import money_format
 
 from .models import Contribution, Payment, Supporter
 
@@ -47,3 +54,41 @@ def supporter_email_for_contribution(*, public_id: str) -> str:
         return ""
     contribution = Contribution.objects.select_related("supporter").filter(public_id=key).first()
     return contribution.supporter.email if contribution and contribution.supporter else ""
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """A calendar year in the newsroom's zone, as aware datetimes."""
+    zone = ZoneInfo(settings.NEWSROOM_TIME_ZONE)
+    return (
+        datetime.combine(date(year, 1, 1), time.min, tzinfo=zone),
+        datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=zone),
+    )
+
+
+def payment_list_for_year(*, supporter: Supporter, year: int) -> QuerySet[Payment]:
+    start, end = year_bounds(year)
+    return (
+        supporter.payments.filter(paid_at__gte=start, paid_at__lt=end)
+        .select_related("contribution")
+        .order_by("paid_at")
+    )
+
+
+def statement_years_for_supporter(*, supporter: Supporter) -> list[int]:
+    zone = ZoneInfo(settings.NEWSROOM_TIME_ZONE)
+    years = {
+        timezone.localtime(paid_at, zone).year
+        for paid_at in supporter.payments.values_list("paid_at", flat=True)
+    }
+    return sorted(years, reverse=True)
+
+
+def giving_totals(payments) -> list[str]:
+    """What was given, net of refunds, per currency: ["€60.00", "£12.00"]."""
+    totals: dict[str, int] = defaultdict(int)
+    for payment in payments:
+        totals[payment.currency] += payment.amount - payment.amount_refunded
+    return [
+        money_format(amount, currency=currency, trim_zero_cents=False)
+        for currency, amount in sorted(totals.items())
+    ]

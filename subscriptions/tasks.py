@@ -1,9 +1,11 @@
-"""Thin tasks: ids in, one service call. Safe to run twice."""
+"""Thin tasks: ids in, one service call. Each is harmless when it runs twice."""
 
 from celery import shared_task
 from django.db import DatabaseError
 
+from .services import reminders
 from .services.events import EventProcessingFailed, stripe_event_process, stripe_events_sweep
+from .services.outbox import TransientSendFailure, outbox_email_send, outbox_sweep
 
 
 @shared_task(
@@ -30,13 +32,31 @@ def sweep_stripe_events() -> int:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=5,
-    name="subscriptions.send_manage_link",
+    max_retries=None,  # the outbox row counts attempts and gives up by itself
+    name="subscriptions.send_outbox_email",
 )
-def send_manage_link(self, supporter_id: int) -> None:
-    from .emails import manage_link_email_send
-
+def send_outbox_email(self, email_id: int) -> str:
     try:
-        manage_link_email_send(supporter_id=supporter_id)
-    except OSError as error:  # SMTP and network errors
-        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 900)) from error
+        return outbox_email_send(email_id=email_id)
+    except TransientSendFailure as failure:
+        raise self.retry(exc=failure, countdown=failure.retry_in) from failure
+
+
+@shared_task(name="subscriptions.sweep_outbox")
+def sweep_outbox() -> int:
+    return outbox_sweep()
+
+
+@shared_task(name="subscriptions.scan_card_expiry")
+def scan_card_expiry() -> int:
+    return reminders.card_expiry_scan()
+
+
+@shared_task(name="subscriptions.scan_win_back")
+def scan_win_back() -> int:
+    return reminders.win_back_scan()
+
+
+@shared_task(name="subscriptions.send_year_end_statements")
+def send_year_end_statements() -> int:
+    return reminders.year_end_statements_send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkout, manage, webhooks
+from .views import checkout, emails, manage, webhooks
 
 app_name = "subscriptions"
 
@@ -28,5 +28,11 @@ urlpatterns = [
         manage.plan_card,
         name="plan_card",
     ),
+    path(
+        "support/manage/<str:token>/statement/<int:year>/",
+        manage.statement,
+        name="statement",
+    ),
+    path("support/unsubscribe/<str:token>/", emails.unsubscribe, name="unsubscribe"),
     path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
 ]

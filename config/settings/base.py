@@ -4,6 +4,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -23,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_celery_beat",
+    "anymail",
     "newsroom",
     "subscriptions",
 ]
@@ -101,7 +103,9 @@ STORAGES = {
 }
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# EMAIL_URL covers SMTP; any django-anymail provider is chosen by EMAIL_BACKEND (e.g.
+# anymail.backends.postmark.EmailBackend) plus its ANYMAIL_* variables, by settings alone.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
 EMAIL_HOST = _email.get("EMAIL_HOST", "")
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
@@ -109,12 +113,21 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
+# ANYMAIL_POSTMARK_SERVER_TOKEN=… becomes ANYMAIL["POSTMARK_SERVER_TOKEN"]; set
+# ANYMAIL_WEBHOOK_SECRET to the "user:password" your provider's tracking webhook sends.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in env.ENVIRON.items()
+    if name.startswith("ANYMAIL_")
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Newsroom <support@newsroom.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The newsroom's identity, shown on pages and in emails.
 NEWSROOM_NAME = env.str("NEWSROOM_NAME", default="The Harbour Ledger")
 NEWSROOM_ADDRESS = env.str("NEWSROOM_ADDRESS", default="1 Quay Street, Harbourtown")
+# The logo at the top of every email; empty means the site's own icon.
+NEWSROOM_LOGO_URL = env.str("NEWSROOM_LOGO_URL", default="")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -148,6 +161,7 @@ MANAGE_LINK_RATE_LIMIT_PER_IP = env.int("MANAGE_LINK_RATE_LIMIT_PER_IP", default
 MANAGE_LINK_RATE_LIMIT_PER_EMAIL = env.int("MANAGE_LINK_RATE_LIMIT_PER_EMAIL", default=3)
 # How long a manage link works, and how long the supporter cookie lasts.
 MANAGE_LINK_MAX_AGE = 60 * 60 * 24
+EMAIL_MANAGE_LINK_MAX_AGE = 60 * 60 * 24 * 60
 SUPPORTER_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
 
 # Celery: JSON only, bounded task time, emails on their own queue.
@@ -159,7 +173,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
-CELERY_TIMEZONE = "UTC"
+# Schedules (crontab hours) are the newsroom's local time.
+CELERY_TIMEZONE = NEWSROOM_TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -167,10 +182,23 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Every task that sends an email is named "<app>.send_…" and goes to the emails queue.
 CELERY_TASK_ROUTES = {"*.send_*": {"queue": "emails"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Every periodic job lives here; django-celery-beat mirrors it into admin.
+# Every periodic job lives here; django-celery-beat mirrors it into admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "config.tasks.heartbeat", "schedule": 30.0},
     "stripe-events-sweep": {"task": "subscriptions.sweep_stripe_events", "schedule": 60.0},
+    "outbox-sweep": {"task": "subscriptions.sweep_outbox", "schedule": 60.0},
+    "card-expiry-scan": {
+        "task": "subscriptions.scan_card_expiry",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "win-back-scan": {
+        "task": "subscriptions.scan_win_back",
+        "schedule": crontab(hour=10, minute=0),
+    },
+    "year-end-statements": {
+        "task": "subscriptions.send_year_end_statements",
+        "schedule": crontab(month_of_year=1, day_of_month=5, hour=9, minute=0),
+    },
 }
 # A worker is "alive" for /healthz when its heartbeat is younger than this.
 WORKER_HEARTBEAT_MAX_AGE = 90

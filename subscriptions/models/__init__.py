@@ -1,5 +1,17 @@
 from .events import StripeEvent
-from .payments import BalanceTransaction, Payment, Payout
+from .outbox import EmailKind, EmailStatus, OutboxEmail
+from .payments import BalanceTransaction, Payment, Payout, ReceiptCounter
 from .supporters import Contribution, Supporter
 
-__all__ = ["BalanceTransaction", "Contribution", "Payment", "Payout", "StripeEvent", "Supporter"]
+__all__ = [
+    "BalanceTransaction",
+    "Contribution",
+    "EmailKind",
+    "EmailStatus",
+    "OutboxEmail",
+    "Payment",
+    "Payout",
+    "ReceiptCounter",
+    "StripeEvent",
+    "Supporter",
+]

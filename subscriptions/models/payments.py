@@ -54,6 +54,8 @@ class Payment(models.Model):
         max_length=30, choices=DisputeStatus.choices, blank=True, default=DisputeStatus.NONE
     )
     stripe_dispute_id = models.CharField(max_length=255, blank=True)
+    # "2026-000123": unique and gap-free within each calendar year (ReceiptCounter).
+    receipt_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
     paid_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -113,3 +115,13 @@ class BalanceTransaction(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_id
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number given out in a year; locked while the next is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"

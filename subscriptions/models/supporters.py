@@ -11,6 +11,11 @@ class Supporter(models.Model):
 
     email = models.EmailField(max_length=254)
     name = models.CharField(max_length=200, blank=True)
+    # One-click unsubscribe from reminders and win-back; receipts are always sent.
+    reminders_unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # The provider reported a bounce or complaint: no more reminders to this address.
+    email_undeliverable_at = models.DateTimeField(null=True, blank=True)
+    email_undeliverable_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -22,6 +27,10 @@ class Supporter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
+
+    @property
+    def accepts_reminders(self) -> bool:
+        return self.reminders_unsubscribed_at is None and self.email_undeliverable_at is None
 
 
 class ContributionStatus(models.TextChoices):
@@ -90,6 +99,11 @@ class Contribution(models.Model):
     # Stripe's own ordering of what we last mirrored, so an older event never wins.
     stripe_synced_at = models.DateTimeField(null=True, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
+    # The card Stripe charges, for the "card expiring" reminder (never the number itself).
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -2,20 +2,15 @@
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 
 from subscriptions.ratelimit import rate_limit_hit
 from subscriptions.selectors import supporter_find_by_email
-from subscriptions.signing import manage_token_make
+
+from . import notifications
 
 
 class TooManyRequests(Exception):
     pass
-
-
-def manage_link_url(*, supporter_id: int) -> str:
-    token = manage_token_make(supporter_id=supporter_id)
-    return settings.SITE_URL + reverse("subscriptions:manage", kwargs={"token": token})
 
 
 def manage_link_request(*, email: str, ip: str) -> None:
@@ -35,7 +30,5 @@ def manage_link_request(*, email: str, ip: str) -> None:
     supporter = supporter_find_by_email(email=email)
     if supporter is None:
         return
-    from subscriptions.tasks import send_manage_link
-
-    supporter_id = supporter.pk
-    transaction.on_commit(lambda: send_manage_link.delay(supporter_id))
+    with transaction.atomic():
+        notifications.manage_link(supporter)

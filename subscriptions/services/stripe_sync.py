@@ -15,6 +15,7 @@ from subscriptions.models import BalanceTransaction, Contribution, Payment, Payo
 from subscriptions.models.payments import DisputeStatus
 from subscriptions.models.supporters import CancelReason, ContributionStatus, Frequency
 
+from . import notifications
 from .supporters import supporter_upsert
 
 INTERVAL_TO_FREQUENCY = {"month": Frequency.MONTH, "year": Frequency.YEAR}
@@ -102,6 +103,13 @@ def subscription_sync(subscription_id: str) -> Contribution:
         if customer.email:
             contribution.supporter = supporter_upsert(email=customer.email, name=customer.name)
     contribution.stripe_customer_id = info.customer_id
+    before = (
+        contribution.status,
+        contribution.amount,
+        contribution.frequency,
+        contribution.cancel_at_period_end,
+        contribution.stripe_synced_at is not None,
+    )
     was_ended = contribution.status in ENDED_STATUSES
     contribution.stripe_subscription_id = info.id
     contribution.amount = info.amount
@@ -112,13 +120,30 @@ def subscription_sync(subscription_id: str) -> Contribution:
     contribution.cancel_at_period_end = info.cancel_at_period_end
     contribution.started_at = info.started_at
     contribution.ended_at = info.ended_at
+    contribution.card_brand = info.card_brand
+    contribution.card_last4 = info.card_last4
+    contribution.card_exp_month = info.card_exp_month
+    contribution.card_exp_year = info.card_exp_year
     if contribution.status in ENDED_STATUSES and not was_ended and not contribution.cancel_reason:
         contribution.cancel_reason = CancelReason.PAYMENT_FAILED
     if contribution.covered_fee >= contribution.amount:
         contribution.covered_fee = 0
     contribution.stripe_synced_at = timezone.now()
     contribution.save()
+    _notify_plan_changes(contribution, before=before, price_id=info.price_id)
     return contribution
+
+
+def _notify_plan_changes(contribution: Contribution, *, before: tuple, price_id: str) -> None:
+    old_status, old_amount, old_frequency, old_cancel_at_period_end, was_synced = before
+    if was_synced and (old_amount, old_frequency) != (contribution.amount, contribution.frequency):
+        notifications.plan_changed(
+            contribution, price_id=price_id, old_amount=old_amount, old_frequency=old_frequency
+        )
+    newly_ending = contribution.cancel_at_period_end and not old_cancel_at_period_end
+    newly_ended = contribution.status == "canceled" and old_status != "canceled"
+    if newly_ending or newly_ended:
+        notifications.plan_cancelled(contribution)
 
 
 def payment_record(
@@ -145,12 +170,18 @@ def payment_record(
     )
     if transaction_info is not None:
         balance_transaction_record(transaction_info, payout=None)
+    refunded_now = (
+        charge.amount_refunded if created else charge.amount_refunded - payment.amount_refunded
+    )
     if not created:
         payment.amount_refunded = charge.amount_refunded
         payment.supporter = payment.supporter or supporter
         payment.contribution = payment.contribution or contribution
         payment.stripe_invoice_id = payment.stripe_invoice_id or invoice_id
         payment.save()
+    # Both are once-only (outbox keys), and wait until we know who paid.
+    notifications.payment_recorded(payment)
+    notifications.refund_issued(payment, refunded_now=refunded_now)
     return payment
 
 
@@ -164,7 +195,18 @@ def invoice_sync(invoice_id: str) -> Payment | None:
 
 def invoice_failed_sync(invoice_id: str) -> Contribution | None:
     invoice = gateway.invoice_retrieve(invoice_id)
-    return subscription_sync(invoice.subscription_id) if invoice.subscription_id else None
+    if not invoice.subscription_id:
+        return None
+    contribution = subscription_sync(invoice.subscription_id)
+    if invoice.status == "open" and contribution.status != "canceled":
+        notifications.payment_failed(
+            contribution,
+            invoice_id=invoice.id,
+            attempt=invoice.attempt_count,
+            amount=invoice.amount_due,
+            next_attempt=invoice.next_payment_attempt,
+        )
+    return contribution
 
 
 def charge_sync(charge_id: str) -> Payment | None:
@@ -173,8 +215,10 @@ def charge_sync(charge_id: str) -> Payment | None:
     if payment is None:
         # A refund can outrun the payment it refunds; recording the payment picks it up.
         return None
+    refunded_now = charge.amount_refunded - payment.amount_refunded
     payment.amount_refunded = charge.amount_refunded
     payment.save(update_fields=["amount_refunded"])
+    notifications.refund_issued(payment, refunded_now=refunded_now)
     return payment
 
 
@@ -239,14 +283,19 @@ def _by_object(handler: Callable[[str], object]) -> Callable[[StripeEvent], obje
     return handle
 
 
-def _subscription_of_invoice(event: StripeEvent) -> object:
+def invoice_upcoming_sync(event: StripeEvent) -> Contribution | None:
+    """An upcoming invoice has no id to re-read; its subscription has."""
     invoice = event.payload["data"]["object"]
     details = (invoice.get("parent") or {}).get("subscription_details") or {}
     subscription = details.get("subscription")
     subscription_id = (
         subscription if isinstance(subscription, str) else (subscription or {}).get("id")
     )
-    return subscription_sync(subscription_id) if subscription_id else None
+    if not subscription_id:
+        return None
+    contribution = subscription_sync(subscription_id)
+    notifications.renewal_coming(contribution)
+    return contribution
 
 
 HANDLERS: dict[str, Callable[[StripeEvent], object]] = {
@@ -260,7 +309,7 @@ HANDLERS: dict[str, Callable[[StripeEvent], object]] = {
     "invoice.paid": _by_object(invoice_sync),
     "invoice.payment_succeeded": _by_object(invoice_sync),
     "invoice.payment_failed": _by_object(invoice_failed_sync),
-    "invoice.upcoming": _subscription_of_invoice,
+    "invoice.upcoming": invoice_upcoming_sync,
     "charge.refunded": _by_object(charge_sync),
     "charge.dispute.created": _by_object(dispute_sync),
     "charge.dispute.updated": _by_object(dispute_sync),

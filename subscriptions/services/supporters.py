@@ -1,6 +1,7 @@
 """Supporters: one per email address, found or made from what Stripe knows of them."""
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from subscriptions.models import Supporter
 
@@ -22,3 +23,17 @@ def supporter_upsert(*, email: str, name: str = "") -> Supporter:
         supporter.name = name
         supporter.save(update_fields=["name", "updated_at"])
     return supporter
+
+
+def supporter_unsubscribe_reminders(supporter: Supporter) -> None:
+    """One click from any reminder: no more reminders or win-back. Receipts still go."""
+    if supporter.reminders_unsubscribed_at is None:
+        supporter.reminders_unsubscribed_at = timezone.now()
+        supporter.save(update_fields=["reminders_unsubscribed_at", "updated_at"])
+
+
+def supporter_mark_undeliverable(*, email: str, reason: str) -> int:
+    """The provider says mail to this address bounces or was reported: stop reminders."""
+    return Supporter.objects.filter(
+        email__iexact=email.strip(), email_undeliverable_at__isnull=True
+    ).update(email_undeliverable_at=timezone.now(), email_undeliverable_reason=reason[:200])

@@ -131,6 +131,8 @@ def invoice(obj: Any, *, paid_charge: ChargeInfo | None) -> InvoiceInfo:
         customer_email=obj.get("customer_email") or "",
         subscription_id=object_id(details.get("subscription")),
         amount_paid=obj.get("amount_paid") or 0,
+        amount_due=obj.get("amount_due") or 0,
+        attempt_count=obj.get("attempt_count") or 0,
         currency=obj["currency"],
         next_payment_attempt=timestamp(obj.get("next_payment_attempt")),
         charge=paid_charge,

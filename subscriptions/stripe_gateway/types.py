@@ -107,6 +107,8 @@ class InvoiceInfo:
     customer_email: str
     subscription_id: str
     amount_paid: int
+    amount_due: int
+    attempt_count: int
     currency: str
     next_payment_attempt: datetime | None
     charge: ChargeInfo | None

@@ -53,6 +53,7 @@ def _page(request: HttpRequest, supporter: Supporter, token: str, *, status: int
         "token": token,
         "contributions": contributions,
         "payments": selectors.payment_list_for_supporter(supporter=supporter),
+        "statement_years": selectors.statement_years_for_supporter(supporter=supporter),
         "cancel_form": CancelForm(),
         **extra,
     }
@@ -156,3 +157,27 @@ def plan_card(request, token: str, supporter: Supporter, contribution: Contribut
     )
     url = plans.plan_card_update_url(contribution=contribution, return_url=return_url)
     return HttpResponseRedirect(url, status=303)
+
+
+@require_http_methods(["GET", "HEAD"])
+def statement(request: HttpRequest, token: str, year: int) -> HttpResponse:
+    """A year's giving statement: printable, and downloadable with ?download=1."""
+    try:
+        supporter = _supporter_from_token(request, token)
+    except TooManyRequests:
+        return render(request, "subscriptions/too_many_requests.html", status=429)
+    if supporter is None:
+        context = {"form": ManageLinkForm(), "expired": LINK_EXPIRED}
+        return render(request, "subscriptions/manage_request.html", context, status=403)
+    payments = list(selectors.payment_list_for_year(supporter=supporter, year=year))
+    context = {
+        "supporter": supporter,
+        "year": year,
+        "payments": payments,
+        "totals": selectors.giving_totals(payments),
+        "token": token,
+    }
+    response = render(request, "subscriptions/statement.html", context)
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="giving-statement-{year}.html"'
+    return response

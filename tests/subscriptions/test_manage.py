@@ -63,7 +63,7 @@ def test_an_expired_or_forged_link_is_refused_with_a_way_forward(site):
         def timestamp(self):
             return signing.b62_encode(int(time.time()) - 25 * 3600)
 
-    old = DayOldSigner(salt=MANAGE_SALT).sign(str(supporter_id))
+    old = DayOldSigner(salt=MANAGE_SALT).sign(f"{supporter_id}.r")
 
     for token in (old, f"{supporter_id}:forged:token"):
         response = site.client.get(f"/support/manage/{token}/")

@@ -1,0 +1,1 @@
+"""The emails supporters receive: what each kind says, rendered once into the outbox."""

@@ -1,0 +1,220 @@
+"""The email outbox: written in the same transaction as the fact it reports, sent by
+workers, swept so that a broker outage or a killed worker delays an email but never loses
+or doubles it."""
+
+import contextlib
+import logging
+import smtplib
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from subscriptions.emails.kinds import REMINDER_KINDS
+from subscriptions.emails.render import email_render
+from subscriptions.models import EmailStatus, OutboxEmail, Supporter
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+# A pending row no task has picked up by then is sent again (the broker lost the task).
+PENDING_GRACE = timedelta(minutes=2)
+# A claimed row still unsent after this (longer than a task may run) lost its worker.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+# Back-off after transient failures: 30 s, 1 min, 2 min … at most an hour.
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 3600
+
+
+class TransientSendFailure(Exception):
+    """The mail server or provider failed for now; try again in `retry_in` seconds."""
+
+    def __init__(self, message: str, *, retry_in: int) -> None:
+        super().__init__(message)
+        self.retry_in = retry_in
+
+
+def outbox_email_queue(
+    *, supporter: Supporter, kind: str, key: str, context: dict
+) -> OutboxEmail | None:
+    """Store the email for this fact, once; it is sent after the transaction commits.
+
+    Answers None when it was queued before, or when it is a reminder the supporter does
+    not want (unsubscribed) or cannot receive (the address bounced).
+    """
+    if kind in REMINDER_KINDS and not supporter.accepts_reminders:
+        return None
+    if OutboxEmail.objects.filter(supporter=supporter, kind=kind, key=key).exists():
+        return None
+    rendered = email_render(kind=kind, supporter=supporter, context=context)
+    try:
+        with transaction.atomic():
+            email = OutboxEmail.objects.create(
+                supporter=supporter,
+                kind=kind,
+                key=key,
+                to=supporter.email,
+                subject=rendered.subject,
+                html=rendered.html,
+                text=rendered.text,
+                unsubscribe_url=rendered.unsubscribe_url,
+                message_id=_message_id(),
+            )
+    except IntegrityError:
+        return None  # queued a moment ago by a concurrent worker
+    email_id = email.pk
+    transaction.on_commit(lambda: _enqueue(email_id))
+    return email
+
+
+def _message_id() -> str:
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{uuid.uuid4()}@{domain}>"
+
+
+def _enqueue(email_id: int) -> None:
+    from subscriptions.tasks import send_outbox_email
+
+    try:
+        send_outbox_email.delay(email_id)
+    except Exception:
+        # The row is stored; the sweeper sends it once the broker is back.
+        logger.exception("Could not enqueue email %s; the sweeper will retry", email_id)
+
+
+def outbox_email_claim(*, email_id: int) -> OutboxEmail | None:
+    """Mark a sendable row as being sent by us; None if it is sent or another has it."""
+    stale = timezone.now() - CLAIM_TIMEOUT
+    with transaction.atomic():
+        email = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=EmailStatus.PENDING) | Q(status=EmailStatus.SENDING, claimed_at__lt=stale),
+                pk=email_id,
+            )
+            .first()
+        )
+        if email is None:
+            return None
+        email.status = EmailStatus.SENDING
+        email.claimed_at = timezone.now()
+        email.attempts += 1
+        email.save(update_fields=["status", "claimed_at", "attempts"])
+    return email
+
+
+class _SharedConnection:
+    """One mail connection per worker process, kept open between emails (the SMTP
+    handshake is most of the cost of a send), dropped after any failure so the next send
+    reconnects, and remade whenever the mail settings change."""
+
+    def __init__(self) -> None:
+        self.settings_key: tuple = ()
+        self.connection = None
+
+    def get(self):
+        key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
+        if self.connection is None or key != self.settings_key:
+            self.drop()
+            self.connection = get_connection(fail_silently=False)
+            self.connection.open()
+            self.settings_key = key
+        return self.connection
+
+    def drop(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):  # closing a broken connection can fail too
+                self.connection.close()
+        self.connection = None
+
+
+_shared_connection = _SharedConnection()
+
+
+def _message(email: OutboxEmail) -> EmailMultiAlternatives:
+    # The Message-ID is the row's, so a resend after a crash is recognisably the same
+    # message to the provider and the reader's mail client.
+    headers = {"Message-ID": email.message_id}
+    if email.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.text,
+        to=[email.to],
+        headers=headers,
+        connection=_shared_connection.get(),
+    )
+    message.attach_alternative(email.html, "text/html")
+    return message
+
+
+def _is_transient(error: Exception) -> bool:
+    code = getattr(error, "smtp_code", None)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException) and code is not None:
+        return 400 <= code < 500
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    if status is not None:  # an HTTP API provider (anymail)
+        return status == 429 or status >= 500
+    return isinstance(error, OSError | smtplib.SMTPException)
+
+
+def _send(email: OutboxEmail) -> None:
+    try:
+        _message(email).send()
+    except smtplib.SMTPServerDisconnected:
+        # The server closed our idle kept-open connection: reconnect once, right away.
+        _shared_connection.drop()
+        _message(email).send()
+
+
+def outbox_email_send(*, email_id: int) -> str:
+    """Claim, send and mark one email. Answers what happened: sent, skipped or failed."""
+    email = outbox_email_claim(email_id=email_id)
+    if email is None:
+        return "skipped"
+    try:
+        _send(email)
+    except Exception as error:
+        _shared_connection.drop()
+        transient = _is_transient(error)
+        final = not transient or email.attempts >= MAX_ATTEMPTS
+        retry_in = min(FIRST_RETRY_SECONDS * 2 ** (email.attempts - 1), MAX_RETRY_SECONDS)
+        email.status = EmailStatus.FAILED if final else EmailStatus.PENDING
+        email.last_error = f"{error.__class__.__name__}: {error}"[:2000]
+        email.next_attempt_at = None if final else timezone.now() + timedelta(seconds=retry_in)
+        email.save(update_fields=["status", "last_error", "next_attempt_at"])
+        if final:
+            logger.error("Email %s failed for good: %s", email.pk, email.last_error)
+            return "failed"
+        raise TransientSendFailure(email.last_error, retry_in=retry_in) from error
+    email.status = EmailStatus.SENT
+    email.sent_at = timezone.now()
+    email.next_attempt_at = None
+    email.save(update_fields=["status", "sent_at", "next_attempt_at"])
+    return "sent"
+
+
+def outbox_sweep() -> int:
+    """Re-queue rows left pending (lost task) or claimed by a worker that died."""
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    unsent = OutboxEmail.objects.filter(
+        Q(status=EmailStatus.PENDING, created_at__lt=now - PENDING_GRACE) & due
+        | Q(status=EmailStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    ).values_list("pk", flat=True)
+    count = 0
+    for email_id in unsent.iterator():
+        _enqueue(email_id)
+        count += 1
+    return count
