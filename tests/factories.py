@@ -90,3 +90,47 @@ class AppealAmountFactory(factory.django.DjangoModelFactory):
     frequency = Frequency.MONTH
     amount = 500
     position = 0
+
+
+class SupporterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "subscriptions.Supporter"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    name = factory.Sequence(lambda n: f"Reader Number{n}")
+
+
+class ContributionFactory(factory.django.DjangoModelFactory):
+    """An active monthly plan of €5 with a Visa that is valid for years."""
+
+    class Meta:
+        model = "subscriptions.Contribution"
+
+    supporter = factory.SubFactory(SupporterFactory)
+    amount = 500
+    currency = "eur"
+    frequency = "month"
+    status = "active"
+    stripe_subscription_id = factory.Sequence(lambda n: f"sub_test_{n}")
+    stripe_customer_id = factory.Sequence(lambda n: f"cus_test_{n}")
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    current_period_end = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
+    card_brand = "visa"
+    card_last4 = "4242"
+    card_exp_month = 12
+    card_exp_year = factory.LazyFunction(lambda: timezone.now().year + 3)
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "subscriptions.Payment"
+
+    contribution = factory.SubFactory(ContributionFactory)
+    supporter = factory.LazyAttribute(lambda payment: payment.contribution.supporter)
+    stripe_charge_id = factory.Sequence(lambda n: f"ch_test_{n}")
+    stripe_invoice_id = factory.Sequence(lambda n: f"in_test_{n}")
+    amount = 500
+    currency = "eur"
+    fee = 33
+    net = factory.LazyAttribute(lambda payment: payment.amount - payment.fee)
+    paid_at = factory.LazyFunction(timezone.now)

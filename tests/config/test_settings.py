@@ -107,3 +107,20 @@ def test_tasks_that_send_email_go_to_the_emails_queue():
     router = app.amqp.router
     assert router.route({}, "subscriptions.send_manage_link")["queue"].name == "emails"
     assert router.route({}, "subscriptions.process_stripe_event")["queue"].name == "default"
+
+
+# The scheduler closes database connections as beat would: a transactional test reconnects.
+@pytest.mark.django_db(transaction=True)
+def test_every_schedule_shows_in_admin_through_the_database_scheduler(admin_client):
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from config.celery import app
+
+    DatabaseScheduler(app=app)
+
+    names = set(PeriodicTask.objects.values_list("name", flat=True))
+    assert set(settings.CELERY_BEAT_SCHEDULE) <= names
+    page = admin_client.get("/admin/django_celery_beat/periodictask/")
+    assert "outbox-sweep" in page.content.decode()
+    assert "year-end-statements" in page.content.decode()

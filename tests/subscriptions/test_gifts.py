@@ -2,7 +2,14 @@
 
 import pytest
 
-from subscriptions.models import Contribution, Payment, Payout, StripeEvent, Supporter
+from subscriptions.models import (
+    Contribution,
+    OutboxEmail,
+    Payment,
+    Payout,
+    StripeEvent,
+    Supporter,
+)
 from tests.factories import ArticleFactory
 from tests.gifts import DECLINED_CARD, FAILS_LATER_CARD, session_id_from
 
@@ -34,6 +41,10 @@ def test_a_monthly_gift_from_an_article_becomes_an_active_plan_with_its_first_pa
     assert payment.stripe_invoice_id.startswith("in_")
     assert StripeEvent.objects.filter(processed_at__isnull=True).count() == 0
     assert session_id_from(success_url) == contribution.stripe_checkout_session_id
+    sent = {email.kind: email for email in OutboxEmail.objects.all()}
+    assert set(sent) == {"thank_you", "receipt"}
+    assert payment.receipt_number in sent["receipt"].subject
+    assert all(email.status == "sent" for email in sent.values())
 
 
 def test_the_thanks_page_shows_the_confirmed_gift_and_articles_then_thank_instead_of_ask(site):
@@ -121,6 +132,9 @@ def test_failing_renewals_go_past_due_then_cancelled(site):
 
     site.advance(days=31)
     assert _only_contribution().status == "past_due"
+    failed = OutboxEmail.objects.get(kind="payment_failed")
+    assert "We will try again on" in failed.text
+    assert "/support/manage/" in failed.text
 
     site.advance(days=30)
     contribution = _only_contribution()
@@ -128,6 +142,8 @@ def test_failing_renewals_go_past_due_then_cancelled(site):
     assert contribution.ended_at is not None
     assert contribution.cancel_reason == "payment_failed"
     assert Payment.objects.count() == 1
+    ended = OutboxEmail.objects.get(kind="cancellation")
+    assert "could not take your last payments" in ended.text
 
 
 def test_a_refund_made_in_stripe_shows_on_the_payment(site, stripe_api):
@@ -139,6 +155,8 @@ def test_a_refund_made_in_stripe_shows_on_the_payment(site, stripe_api):
 
     payment.refresh_from_db()
     assert payment.amount_refunded == 500
+    refund = OutboxEmail.objects.get(kind="refund")
+    assert "We have refunded €5.00 of your payment of €20.00" in refund.text
 
 
 def test_a_dispute_shows_on_the_payment(site):

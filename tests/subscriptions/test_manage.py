@@ -5,7 +5,7 @@ import time
 
 from django.core import mail, signing
 
-from subscriptions.models import Contribution
+from subscriptions.models import Contribution, OutboxEmail
 from subscriptions.signing import MANAGE_SALT
 
 
@@ -86,6 +86,8 @@ def test_changing_the_amount_goes_through_stripe_from_the_next_payment(site, str
     assert subscription["items"]["data"][0]["price"]["unit_amount"] == 800
     contribution.refresh_from_db()
     assert contribution.amount == 800
+    changed = OutboxEmail.objects.get(kind="plan_changed")
+    assert "from €5.00 a month to €8.00 a month" in changed.text
     site.advance(days=31)
     assert sorted(p.amount for p in contribution.payments.all()) == [500, 800]
 
@@ -134,6 +136,8 @@ def test_cancel_at_period_end_with_a_reason_then_undo(site, stripe_api):
     assert contribution.status == "active"
     assert contribution.cancel_reason == "too_expensive"
     assert "It ends on" in site.client.get(path).content.decode()
+    confirmation = OutboxEmail.objects.get(kind="cancellation")
+    assert "As you asked, your support of €5.00 a month" in confirmation.text
 
     site.client.post(f"{path}gifts/{contribution.public_id}/resume/")
     site.settle()
