@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from .models import Contribution, OutboxEmail, Payment, Payout, StripeEvent, Supporter
+from .services.events import EventProcessingFailed, stripe_event_replay
 
 
 class ContributionInline(admin.TabularInline):
@@ -54,8 +55,21 @@ class SupporterAdmin(admin.ModelAdmin):
     inlines = [ContributionInline, PaymentInline, OutboxEmailInline]
 
 
+class MirrorOfStripeAdmin(admin.ModelAdmin):
+    """Rows that mirror Stripe: read here, changed at Stripe (or from the manage page)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(MirrorOfStripeAdmin):
     list_display = ["supporter", "amount", "currency", "frequency", "status", "created_at"]
     list_filter = ["status", "frequency", "currency", "covers_fees"]
     search_fields = [
@@ -65,39 +79,39 @@ class ContributionAdmin(admin.ModelAdmin):
         "stripe_customer_id",
     ]
     list_select_related = ["supporter"]
-    raw_id_fields = ["supporter", "source_article"]
-    readonly_fields = [
-        "public_id",
-        "stripe_customer_id",
-        "stripe_checkout_session_id",
-        "stripe_subscription_id",
-        "stripe_payment_intent_id",
-        "stripe_synced_at",
-        "created_at",
-        "updated_at",
-    ]
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["stripe_charge_id", "supporter", "amount", "currency", "fee", "paid_at"]
+class PaymentAdmin(MirrorOfStripeAdmin):
+    list_display = ["paid_at", "supporter", "amount", "currency", "fee", "receipt_number"]
     list_filter = ["currency", "dispute_status"]
-    search_fields = ["stripe_charge_id", "stripe_invoice_id", "supporter__email"]
+    search_fields = ["stripe_charge_id", "stripe_invoice_id", "receipt_number", "supporter__email"]
     list_select_related = ["supporter"]
-    raw_id_fields = ["supporter", "contribution"]
 
 
 @admin.register(Payout)
-class PayoutAdmin(admin.ModelAdmin):
+class PayoutAdmin(MirrorOfStripeAdmin):
     list_display = ["stripe_payout_id", "amount", "currency", "status", "arrival_date"]
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(MirrorOfStripeAdmin):
     list_display = ["stripe_id", "type", "received_at", "processed_at", "attempts"]
-    list_filter = ["type"]
+    list_filter = ["type", ("processed_at", admin.EmptyFieldListFilter)]
     search_fields = ["stripe_id", "type"]
-    readonly_fields = [field.name for field in StripeEvent._meta.fields]
+    actions = ["process_again"]
+
+    @admin.action(description="Process the selected events again")
+    def process_again(self, request, queryset) -> None:
+        for event in queryset:
+            try:
+                stripe_event_replay(stripe_id=event.stripe_id)
+            except EventProcessingFailed as error:
+                self.message_user(
+                    request, f"Event {event.stripe_id} failed again: {error}", "error"
+                )
+            else:
+                self.message_user(request, f"Event {event.stripe_id} processed.")
 
 
 @admin.register(OutboxEmail)

@@ -13,6 +13,8 @@ from subscriptions.fees import amount_covering_fees
 from subscriptions.models import Contribution
 from subscriptions.models.supporters import Frequency
 
+from .stripe_sync import checkout_session_sync
+
 PRODUCT_NAMES = {
     Frequency.MONTH: "Monthly support",
     Frequency.YEAR: "Yearly support",
@@ -118,8 +120,6 @@ def contribution_confirm(*, session_id: str) -> Contribution | None:
     contribution = Contribution.objects.filter(stripe_checkout_session_id=session_id).first()
     if contribution is None or contribution.status in CONFIRMED_STATUSES:
         return contribution
-    from .stripe_sync import checkout_session_sync
-
     try:
         with transaction.atomic():
             checkout_session_sync(session_id)

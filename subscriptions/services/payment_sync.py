@@ -1,0 +1,117 @@
+"""Mirror Stripe's money movements into our records: payments, refunds, disputes, payouts.
+
+As in stripe_sync, each handler re-reads Stripe's current state, so any order of events,
+and any number of repeats, ends in the same rows.
+"""
+
+from subscriptions import stripe_gateway as gateway
+from subscriptions.models import BalanceTransaction, Contribution, Payment, Payout
+from subscriptions.models.payments import DisputeStatus
+
+from . import notifications
+
+
+def payment_record(
+    *, charge: gateway.ChargeInfo, contribution: Contribution | None, invoice_id: str
+) -> Payment:
+    """One Payment row per Stripe charge, whoever asks first; later calls refresh it."""
+    transaction_info = charge.balance_transaction
+    supporter = contribution.supporter if contribution else None
+    payment, created = Payment.objects.select_for_update().get_or_create(
+        stripe_charge_id=charge.id,
+        defaults={
+            "supporter": supporter,
+            "contribution": contribution,
+            "stripe_payment_intent_id": charge.payment_intent_id,
+            "stripe_invoice_id": invoice_id,
+            "stripe_balance_transaction_id": transaction_info.id if transaction_info else "",
+            "amount": charge.amount,
+            "currency": charge.currency,
+            "fee": transaction_info.fee if transaction_info else 0,
+            "net": transaction_info.net if transaction_info else charge.amount,
+            "amount_refunded": charge.amount_refunded,
+            "paid_at": charge.created,
+        },
+    )
+    if transaction_info is not None:
+        balance_transaction_record(transaction_info, payout=None)
+    refunded_now = (
+        charge.amount_refunded if created else charge.amount_refunded - payment.amount_refunded
+    )
+    if not created:
+        payment.amount_refunded = charge.amount_refunded
+        payment.supporter = payment.supporter or supporter
+        payment.contribution = payment.contribution or contribution
+        payment.stripe_invoice_id = payment.stripe_invoice_id or invoice_id
+        payment.save()
+    # Both are once-only (outbox keys), and wait until we know who paid.
+    notifications.payment_recorded(payment)
+    notifications.refund_issued(payment, refunded_now=refunded_now)
+    return payment
+
+
+def charge_sync(charge_id: str) -> Payment | None:
+    charge = gateway.charge_retrieve(charge_id)
+    payment = Payment.objects.select_for_update().filter(stripe_charge_id=charge.id).first()
+    if payment is None:
+        # A refund can outrun the payment it refunds; recording the payment picks it up.
+        return None
+    refunded_now = charge.amount_refunded - payment.amount_refunded
+    payment.amount_refunded = charge.amount_refunded
+    payment.save(update_fields=["amount_refunded"])
+    notifications.refund_issued(payment, refunded_now=refunded_now)
+    return payment
+
+
+def dispute_sync(dispute_id: str) -> Payment | None:
+    dispute = gateway.dispute_retrieve(dispute_id)
+    payment = Payment.objects.select_for_update().filter(stripe_charge_id=dispute.charge_id).first()
+    if payment is None:
+        return None
+    payment.stripe_dispute_id = dispute.id
+    payment.dispute_status = (
+        dispute.status if dispute.status in DisputeStatus.values else DisputeStatus.NEEDS_RESPONSE
+    )
+    payment.save(update_fields=["stripe_dispute_id", "dispute_status"])
+    return payment
+
+
+def payout_sync(payout_id: str) -> Payout:
+    info = gateway.payout_retrieve(payout_id)
+    payout, _ = Payout.objects.update_or_create(
+        stripe_payout_id=info.id,
+        defaults={
+            "amount": info.amount,
+            "currency": info.currency,
+            "status": info.status,
+            "arrival_date": info.arrival_date,
+        },
+    )
+    for transaction_info in info.balance_transactions:
+        balance_transaction_record(transaction_info, payout=payout)
+    return payout
+
+
+def balance_transaction_record(
+    info: gateway.BalanceTransactionInfo, *, payout: Payout | None
+) -> BalanceTransaction:
+    """Store a balance transaction once; a payout, once known, is never unset."""
+    row, created = BalanceTransaction.objects.get_or_create(
+        stripe_id=info.id,
+        defaults={
+            "payout": payout,
+            "type": info.type,
+            "reporting_category": info.reporting_category,
+            "source_id": info.source_id,
+            "amount": info.amount,
+            "fee": info.fee,
+            "net": info.net,
+            "currency": info.currency,
+            "created": info.created,
+            "available_on": info.available_on,
+        },
+    )
+    if not created and payout is not None and row.payout_id != payout.pk:
+        row.payout = payout
+        row.save(update_fields=["payout"])
+    return row
