@@ -12,6 +12,7 @@ from subscriptions import stripe_gateway as gateway
 from subscriptions.fees import amount_covering_fees
 from subscriptions.models import Contribution
 from subscriptions.models.supporters import Frequency
+from subscriptions.ratelimit import rate_limit_hit
 
 from .stripe_sync import checkout_session_sync
 
@@ -119,6 +120,9 @@ def contribution_confirm(*, session_id: str) -> Contribution | None:
     """
     contribution = Contribution.objects.filter(stripe_checkout_session_id=session_id).first()
     if contribution is None or contribution.status in CONFIRMED_STATUSES:
+        return contribution
+    # The page refreshes itself while it waits; Stripe is asked a few times a minute at most.
+    if rate_limit_hit(scope="checkout-confirm", key=session_id, limit=15, window_seconds=60):
         return contribution
     try:
         with transaction.atomic():

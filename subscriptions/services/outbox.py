@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -157,6 +158,8 @@ def _message(email: OutboxEmail) -> EmailMultiAlternatives:
 
 
 def _is_transient(error: Exception) -> bool:
+    if isinstance(error, SoftTimeLimitExceeded):
+        return True  # a slow server, not a bad message
     code = getattr(error, "smtp_code", None)
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
@@ -169,11 +172,21 @@ def _is_transient(error: Exception) -> bool:
     return isinstance(error, OSError | smtplib.SMTPException)
 
 
+def _hung_up(error: Exception) -> bool:
+    """The server closed our idle kept-open connection, silently or with a 421 first
+    (Postfix and most providers time idle connections out that way)."""
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
+
+
 def _send(email: OutboxEmail) -> None:
     try:
         _message(email).send()
-    except smtplib.SMTPServerDisconnected:
-        # The server closed our idle kept-open connection: reconnect once, right away.
+    except smtplib.SMTPException as error:
+        if not _hung_up(error):
+            raise
+        # Reconnect once, right away: the message itself was never refused.
         _shared_connection.drop()
         _message(email).send()
 

@@ -1,0 +1,479 @@
+"""The email outbox end to end: a real Celery worker on the Redis broker sends what the
+outbox holds through a real SMTP server (aiosmtpd), once, even after failures."""
+
+import contextlib
+import json
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.core import mail
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from config.celery import app
+from subscriptions.models import (
+    Contribution,
+    EmailKind,
+    EmailStatus,
+    OutboxEmail,
+    Payment,
+    Supporter,
+)
+from subscriptions.services import notifications, reminders
+from subscriptions.services.outbox import (
+    CLAIM_TIMEOUT,
+    TransientSendFailure,
+    outbox_email_claim,
+    outbox_email_send,
+    outbox_sweep,
+)
+from subscriptions.tasks import send_outbox_email, sweep_outbox
+from tests.gifts import post_event
+
+SEND_TASK = "subscriptions.send_outbox_email"
+WORKER_QUEUES = ["emails", "default"]
+
+
+# --- An SMTP server that keeps what it is sent -------------------------------------------
+
+
+class SmtpSink:
+    """An aiosmtpd handler: collects each accepted message, parsed; can answer 451 first."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse_next = 0
+        self.refused = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
+        if self.refuse_next:
+            self.refuse_next -= 1
+            self.refused += 1
+            return "451 4.3.0 Try again later"
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 2.0.0 Message accepted for delivery"
+
+    def by_message_id(self, message_id: str) -> EmailMessage:
+        found = [message for message in self.messages if message["Message-ID"] == message_id]
+        assert len(found) == 1, [message["Message-ID"] for message in self.messages]
+        return found[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SinkController(Controller):
+    """aiosmtpd's threaded server, able to hang up on its clients as a real server does
+    with connections left idle too long."""
+
+    def __init__(self, handler: SmtpSink) -> None:
+        super().__init__(handler, hostname="127.0.0.1", port=_free_port())
+        self.sessions: list[SMTP] = []
+
+    def factory(self) -> SMTP:
+        session = super().factory()
+        self.sessions.append(session)
+        return session
+
+    def hang_up(self, *, last_words: bytes = b"") -> None:
+        done = threading.Event()
+
+        def close_all() -> None:
+            for session in self.sessions:
+                transport = session.transport
+                if transport is not None and not transport.is_closing():
+                    transport.write(last_words)
+                    transport.close()
+            done.set()
+
+        self.loop.call_soon_threadsafe(close_all)
+        assert done.wait(5)
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[SinkController]:
+    """A real SMTP server on 127.0.0.1, and the site configured to send through it."""
+    controller = SinkController(SmtpSink())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = controller.hostname
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_sink(smtp_server) -> SmtpSink:
+    return smtp_server.handler
+
+
+# --- The broker and a real worker --------------------------------------------------------
+
+
+def _broker_purge() -> None:
+    with app.connection_for_write() as connection:
+        for queue in WORKER_QUEUES:
+            connection.default_channel.queue_purge(queue)
+
+
+@pytest.fixture
+def broker() -> Iterator[None]:
+    """Redis queues with nothing left over from other tests, and nothing left after."""
+    _broker_purge()
+    yield
+    _broker_purge()
+
+
+@contextlib.contextmanager
+def running_worker() -> Iterator[list[tuple[str, str, object]]]:
+    """A real worker thread on the Redis broker; yields (task, state, result) as tasks end."""
+    finished: list[tuple[str, str, object]] = []
+
+    def record(task=None, retval=None, state=None, **kwargs) -> None:
+        finished.append((task.name, state, retval))
+
+    task_postrun.connect(record, weak=False)
+    try:
+        with start_worker(
+            app,
+            pool="solo",
+            queues=WORKER_QUEUES,
+            perform_ping_check=False,
+            shutdown_timeout=20,
+        ):
+            yield finished
+    finally:
+        task_postrun.disconnect(record)
+
+
+def wait_until(condition: Callable[[], bool], *, what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"Gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def _all_sent(*emails: OutboxEmail) -> Callable[[], bool]:
+    ids = [email.pk for email in emails]
+    return lambda: (
+        OutboxEmail.objects.filter(pk__in=ids, status=EmailStatus.SENT).count() == len(ids)
+    )
+
+
+# --- Supporters, plans and payments as the webhooks would record them --------------------
+
+
+def _supporter(email: str = "reader@example.org") -> Supporter:
+    return Supporter.objects.create(email=email, name="Rowan Reader")
+
+
+def _monthly_plan(supporter: Supporter, *, amount: int = 750) -> Contribution:
+    now = timezone.now()
+    return Contribution.objects.create(
+        supporter=supporter,
+        amount=amount,
+        currency="eur",
+        frequency="month",
+        status="active",
+        stripe_customer_id=f"cus_{uuid.uuid4().hex[:14]}",
+        stripe_subscription_id=f"sub_{uuid.uuid4().hex[:14]}",
+        started_at=now,
+        current_period_end=now + timedelta(days=40),
+        card_brand="visa",
+        card_last4="4242",
+        # Expires at the end of this month: before the next payment, 40 days away.
+        card_exp_month=now.month,
+        card_exp_year=now.year,
+    )
+
+
+def _record_payment(supporter: Supporter, contribution: Contribution | None = None) -> Payment:
+    """A payment and the emails it deserves, in one transaction as the webhook does it;
+    the send tasks go to the broker when it commits."""
+    amount = contribution.amount if contribution else 2500
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            supporter=supporter,
+            contribution=contribution,
+            stripe_charge_id=f"ch_{uuid.uuid4().hex[:14]}",
+            amount=amount,
+            currency="eur",
+            fee=40,
+            net=amount - 40,
+            paid_at=timezone.now(),
+        )
+        notifications.payment_recorded(payment)
+    return payment
+
+
+def _parts(message: EmailMessage) -> dict[str, str]:
+    return {
+        part.get_content_type(): part.get_content()
+        for part in message.walk()
+        if not part.is_multipart()
+    }
+
+
+def _manage_url(text: str) -> str:
+    match = re.search(r"Manage your support[^:]*: (\S+)", text)
+    assert match, text
+    return match.group(1)
+
+
+# --- 1, 2: receipt and thank-you through a real worker and SMTP --------------------------
+
+
+def _deliver_first_payment() -> tuple[Payment, OutboxEmail, OutboxEmail]:
+    supporter = _supporter()
+    contribution = _monthly_plan(supporter)
+    with running_worker():
+        payment = _record_payment(supporter, contribution)
+        receipt = OutboxEmail.objects.get(kind=EmailKind.RECEIPT)
+        thank_you = OutboxEmail.objects.get(kind=EmailKind.THANK_YOU)
+        wait_until(_all_sent(receipt, thank_you), what="the receipt and thank-you to be sent")
+    receipt.refresh_from_db()
+    thank_you.refresh_from_db()
+    return payment, receipt, thank_you
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker")
+def test_a_worker_sends_the_receipt_and_thank_you_through_smtp(smtp_sink):
+    payment, receipt, thank_you = _deliver_first_payment()
+
+    assert len(smtp_sink.messages) == 2
+    for row in (receipt, thank_you):
+        message = smtp_sink.by_message_id(row.message_id)
+        assert message["To"] == "reader@example.org"
+        assert message["Subject"] == row.subject
+        parts = _parts(message)
+        assert set(parts) == {"text/plain", "text/html"}
+        assert "<html" in parts["text/html"].lower()
+        assert row.status == EmailStatus.SENT
+        assert row.sent_at is not None
+        assert row.attempts == 1
+        # Receipts and thank-yous are not reminders: no way to unsubscribe from them.
+        assert message["List-Unsubscribe"] is None
+        assert message["List-Unsubscribe-Post"] is None
+    receipt_message = smtp_sink.by_message_id(receipt.message_id)
+    payment.refresh_from_db()
+    assert payment.receipt_number in receipt_message["Subject"]
+    assert "€7.50" in _parts(receipt_message)["text/plain"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker")
+def test_the_manage_link_in_the_delivered_emails_opens_the_supporters_gifts(smtp_sink):
+    _, receipt, thank_you = _deliver_first_payment()
+
+    for row in (receipt, thank_you):
+        parts = _parts(smtp_sink.by_message_id(row.message_id))
+        url = _manage_url(parts["text/plain"])
+        assert url in parts["text/html"]
+
+        page = Client().get(urlsplit(url).path)
+
+        assert page.status_code == 200
+        content = page.content.decode()
+        assert "Your support, Rowan Reader" in content
+        assert "€7.50 monthly" in content
+
+
+# --- 3: a reminder, and its one-click unsubscribe -----------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker")
+def test_a_reminder_offers_one_click_unsubscribe_that_stops_further_reminders(smtp_sink):
+    supporter = _supporter()
+    contribution = _monthly_plan(supporter)
+
+    with running_worker():
+        reminders.card_expiry_scan()
+        reminder = OutboxEmail.objects.get(kind=EmailKind.CARD_EXPIRING)
+        wait_until(_all_sent(reminder), what="the card-expiry reminder to be sent")
+
+    [message] = smtp_sink.messages
+    assert message["Message-ID"] == reminder.message_id
+    # Long headers are folded onto a second line; the value is what follows the fold.
+    unsubscribe = str(message["List-Unsubscribe"]).strip()
+    header = re.fullmatch(r"<(https?://[^>]+/support/unsubscribe/[^/>]+/)>", unsubscribe)
+    assert header, unsubscribe
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "ending 4242" in _parts(message)["text/plain"]
+
+    # What a mail provider does when the reader clicks "Unsubscribe": no cookie, no token.
+    provider = Client(enforce_csrf_checks=True)
+    response = provider.post(urlsplit(header.group(1)).path, data={"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    supporter.refresh_from_db()
+    assert supporter.reminders_unsubscribed_at is not None
+    # A new card that expires too would deserve a reminder, but the reader said no more.
+    contribution.card_last4 = "1881"
+    contribution.save(update_fields=["card_last4"])
+    with transaction.atomic():
+        notifications.card_expiring(contribution)
+    reminders.card_expiry_scan()
+    assert OutboxEmail.objects.filter(kind=EmailKind.CARD_EXPIRING).count() == 1
+
+
+# --- 4: a transient SMTP failure, then a retry --------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker")
+def test_an_email_refused_for_now_is_sent_once_on_retry(smtp_sink):
+    smtp_sink.refuse_next = 1
+    supporter = _supporter()
+    # A payment outside any plan: only its receipt is due.
+    payment = _record_payment(supporter)
+    receipt = OutboxEmail.objects.get()
+    assert receipt.key == payment.stripe_charge_id
+
+    # The first attempt, in-process (a worker's retry would wait 30 s): 451 from the server.
+    with pytest.raises(TransientSendFailure) as failure:
+        outbox_email_send(email_id=receipt.pk)
+
+    assert failure.value.retry_in > 0
+    receipt.refresh_from_db()
+    assert receipt.status == EmailStatus.PENDING
+    assert receipt.attempts == 1
+    assert "451" in receipt.last_error
+    assert receipt.next_attempt_at > timezone.now()
+    assert (smtp_sink.refused, smtp_sink.messages) == (1, [])
+
+    # The retry, and the task still queued from the commit: the worker runs both.
+    send_outbox_email.delay(receipt.pk)
+    with running_worker() as finished:
+        wait_until(
+            lambda: len([name for name, *_ in finished if name == SEND_TASK]) == 2,
+            what="both send tasks to run",
+        )
+
+    outcomes = sorted(result for name, _, result in finished if name == SEND_TASK)
+    assert outcomes == ["sent", "skipped"]
+    receipt.refresh_from_db()
+    assert receipt.status == EmailStatus.SENT
+    assert receipt.attempts == 2
+    [message] = smtp_sink.messages
+    assert message["Message-ID"] == receipt.message_id
+
+
+# --- 5: a worker killed between claiming and sending --------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker")
+def test_an_email_claimed_by_a_worker_that_died_is_swept_and_sent_once(smtp_sink):
+    supporter = _supporter()
+    _record_payment(supporter)
+    receipt = OutboxEmail.objects.get()
+    # The worker took the task off the queue, claimed the row, and was killed.
+    _broker_purge()
+    assert outbox_email_claim(email_id=receipt.pk) is not None
+    receipt.refresh_from_db()
+    assert receipt.status == EmailStatus.SENDING
+
+    # It might still be sending: the sweep leaves it alone until the claim times out.
+    assert outbox_sweep() == 0
+    OutboxEmail.objects.filter(pk=receipt.pk).update(
+        claimed_at=timezone.now() - CLAIM_TIMEOUT - timedelta(minutes=1)
+    )
+
+    with running_worker() as finished:
+        sweep_outbox.delay()
+        wait_until(_all_sent(receipt), what="the swept receipt to be sent")
+        wait_until(lambda: (SEND_TASK, "SUCCESS", "sent") in finished, what="the send task")
+
+    [message] = smtp_sink.messages
+    assert message["Message-ID"] == receipt.message_id
+    receipt.refresh_from_db()
+    assert receipt.attempts == 2
+    assert receipt.sent_at is not None
+    assert outbox_sweep() == 0
+
+
+# --- The kept-open connection, closed by the server while idle ---------------------------
+
+# What Postfix and Exim say before closing a connection left idle past their timeout.
+IDLE_TIMEOUT_REPLY = b"421 4.4.2 mx.example Error: timeout exceeded\r\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "last_words",
+    [
+        pytest.param(b"", id="silent-hang-up"),
+        pytest.param(IDLE_TIMEOUT_REPLY, id="421-timeout-then-hang-up"),
+    ],
+)
+def test_the_next_email_after_the_server_hung_up_an_idle_connection_goes_at_once(
+    smtp_server, last_words
+):
+    first, second = _supporter(), _supporter("another.reader@example.org")
+    _record_payment(first)
+    _record_payment(second)
+    earlier, later = OutboxEmail.objects.order_by("pk")
+    assert outbox_email_send(email_id=earlier.pk) == "sent"
+
+    smtp_server.hang_up(last_words=last_words)
+
+    assert outbox_email_send(email_id=later.pk) == "sent"
+    later.refresh_from_db()
+    assert (later.attempts, later.last_error) == (1, "")
+    delivered = [message["Message-ID"] for message in smtp_server.handler.messages]
+    assert delivered == [earlier.message_id, later.message_id]
+
+
+# --- 6: duplicated webhooks -------------------------------------------------------------
+
+
+def test_duplicated_webhooks_send_one_receipt_per_payment(site, stripe_api, settings):
+    site.give(amount="5", frequency="month")
+    listed = stripe_api.v1.events.list({"limit": 100})
+    # Stripe's JSON as delivered (to_dict() would turn decimal strings into Decimals).
+    events = json.loads(listed.last_response.body)["data"]
+    assert len(events) == len(listed.data) > 0
+    assert not listed.has_more
+
+    for _ in range(2):
+        for event in reversed(events):
+            response = post_event(site.client, event)
+            assert response.status_code == 200, response.content.decode()[:500]
+
+    payments = list(Payment.objects.all())
+    assert len(payments) == 1
+    for payment in payments:
+        assert (
+            OutboxEmail.objects.filter(kind=EmailKind.RECEIPT, key=payment.stripe_charge_id).count()
+            == 1
+        )
+        subjects = [message.subject for message in mail.outbox]
+        assert [s for s in subjects if payment.receipt_number in s] == [
+            f"Your receipt {payment.receipt_number} from {settings.NEWSROOM_NAME}"
+        ]
+    assert len([m for m in mail.outbox if m.subject.startswith("Your receipt")]) == len(payments)
+    # The first payment of the plan also earns one thank-you, not three.
+    assert len([m for m in mail.outbox if m.subject.startswith("Thank you")]) == 1
+    assert OutboxEmail.objects.filter(kind=EmailKind.THANK_YOU).count() == 1
