@@ -4,7 +4,7 @@ import os
 import time
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import task_postrun, task_prerun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -27,3 +27,16 @@ def heartbeat() -> None:
 def _heartbeat_on_start(**kwargs) -> None:
     # A fresh worker is alive now, not only after beat's first 30-second tick.
     heartbeat()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_database_connections(task=None, **kwargs) -> None:
+    # Workers reuse connections (CELERY_DB_REUSE_MAX); like Django's request cycle, drop
+    # any that is broken (a database restart) or older than CONN_MAX_AGE. A task run
+    # eagerly belongs to its caller's connection, which is not ours to close.
+    if task is not None and task.request.is_eager:
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

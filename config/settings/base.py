@@ -178,6 +178,9 @@ CELERY_TIMEZONE = NEWSROOM_TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fix-up otherwise opens a new database connection for every task (a
+# third of an email's cost); config/celery.py still drops broken or old connections.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Every task that sends an email is named "<app>.send_…" and goes to the emails queue.
 CELERY_TASK_ROUTES = {"*.send_*": {"queue": "emails"}}
