@@ -12,6 +12,7 @@ from .subscriptions import (
     changed_fields,
     schedule_period_jobs,
     subscription_cancel,
+    subscription_invoice_collect,
 )
 
 MAX_ADVANCE_DAYS = 3660
@@ -56,15 +57,7 @@ def run_renewal(sb: Sandbox, subscription_id: str) -> None:
         period_start=old_start,
         period_end=old_end,
     )
-    subscription["latest_invoice"] = invoice["id"]
-    if invoice_attempt_payment(
-        sb,
-        invoice,
-        payment_method_id=subscription["default_payment_method"],
-        at_checkout=False,
-    ):
-        subscription["status"] = "past_due"
-        sb.store.schedule(invoice["next_payment_attempt"], "retry", invoice["id"])
+    subscription_invoice_collect(sb, subscription, invoice)
     sb.save(subscription)
     schedule_period_jobs(sb, subscription)
     sb.emit(

@@ -191,15 +191,7 @@ def subscription_update(
         invoice = invoice_create(
             sb, subscription, billing_reason="subscription_update", period_start=now, period_end=now
         )
-        subscription["latest_invoice"] = invoice["id"]
-        if invoice_attempt_payment(
-            sb,
-            invoice,
-            payment_method_id=subscription["default_payment_method"],
-            at_checkout=False,
-        ):
-            subscription["status"] = "past_due"
-            sb.store.schedule(invoice["next_payment_attempt"], "retry", invoice["id"])
+        subscription_invoice_collect(sb, subscription, invoice)
     sb.save(subscription)
     schedule_period_jobs(sb, subscription)
     changes = changed_fields(previous, subscription)
@@ -249,3 +241,16 @@ def item_update(
         new_interval["interval"],
         new_interval["interval_count"],
     )
+
+
+def subscription_invoice_collect(
+    sb: Sandbox, subscription: dict[str, Any], invoice: dict[str, Any]
+) -> None:
+    """Charge a subscription's new invoice; a decline makes it past_due and books a retry."""
+    subscription["latest_invoice"] = invoice["id"]
+    declined = invoice_attempt_payment(
+        sb, invoice, payment_method_id=subscription["default_payment_method"], at_checkout=False
+    )
+    if declined:
+        subscription["status"] = "past_due"
+        sb.store.schedule(invoice["next_payment_attempt"], "retry", invoice["id"])

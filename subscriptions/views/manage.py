@@ -1,5 +1,7 @@
 """The supporter's own pages: ask for a link, then see and change their gifts."""
 
+import functools
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -39,11 +41,22 @@ def manage_request(request: HttpRequest) -> HttpResponse:
     return render(request, "subscriptions/manage_request.html", {"sent": LINK_SENT})
 
 
-def _supporter_from_token(request: HttpRequest, token: str) -> Supporter | None:
-    if rate_limit_hit(scope="manage-token-ip", key=client_ip(request), limit=120):
-        raise TooManyRequests
-    supporter_id = manage_token_read(token)
-    return selectors.supporter_get(supporter_id=supporter_id) if supporter_id else None
+def _for_supporter(view):
+    """Open a view only with a valid manage token: the supporter it names is passed on;
+    an expired or forged token gets the form to ask for a new link."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
+        if rate_limit_hit(scope="manage-token-ip", key=client_ip(request), limit=120):
+            return render(request, "subscriptions/too_many_requests.html", status=429)
+        supporter_id = manage_token_read(token)
+        supporter = selectors.supporter_get(supporter_id=supporter_id) if supporter_id else None
+        if supporter is None:
+            context = {"form": ManageLinkForm(), "expired": LINK_EXPIRED}
+            return render(request, "subscriptions/manage_request.html", context, status=403)
+        return view(request, token, supporter, **kwargs)
+
+    return wrapped
 
 
 def _page(request: HttpRequest, supporter: Supporter, token: str, *, status: int = 200, **extra):
@@ -61,15 +74,8 @@ def _page(request: HttpRequest, supporter: Supporter, token: str, *, status: int
 
 
 @require_http_methods(["GET", "HEAD"])
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        supporter = _supporter_from_token(request, token)
-    except TooManyRequests:
-        return render(request, "subscriptions/too_many_requests.html", status=429)
-    if supporter is None:
-        form = ManageLinkForm()
-        context = {"form": form, "expired": LINK_EXPIRED}
-        return render(request, "subscriptions/manage_request.html", context, status=403)
+@_for_supporter
+def manage(request: HttpRequest, token: str, supporter: Supporter) -> HttpResponse:
     return _page(request, supporter, token)
 
 
@@ -77,14 +83,10 @@ def _plan_action(view):
     """Resolve the token and the gift, run the change, answer with the page again."""
 
     @require_POST
-    def wrapped(request: HttpRequest, token: str, public_id: str) -> HttpResponse:
-        try:
-            supporter = _supporter_from_token(request, token)
-        except TooManyRequests:
-            return render(request, "subscriptions/too_many_requests.html", status=429)
-        if supporter is None:
-            context = {"form": ManageLinkForm(), "expired": LINK_EXPIRED}
-            return render(request, "subscriptions/manage_request.html", context, status=403)
+    @_for_supporter
+    def wrapped(
+        request: HttpRequest, token: str, supporter: Supporter, public_id: str
+    ) -> HttpResponse:
         contribution = selectors.contribution_get_for_supporter(
             supporter=supporter, public_id=public_id
         )
@@ -160,15 +162,9 @@ def plan_card(request, token: str, supporter: Supporter, contribution: Contribut
 
 
 @require_http_methods(["GET", "HEAD"])
-def statement(request: HttpRequest, token: str, year: int) -> HttpResponse:
+@_for_supporter
+def statement(request: HttpRequest, token: str, supporter: Supporter, year: int) -> HttpResponse:
     """A year's giving statement: printable, and downloadable with ?download=1."""
-    try:
-        supporter = _supporter_from_token(request, token)
-    except TooManyRequests:
-        return render(request, "subscriptions/too_many_requests.html", status=429)
-    if supporter is None:
-        context = {"form": ManageLinkForm(), "expired": LINK_EXPIRED}
-        return render(request, "subscriptions/manage_request.html", context, status=403)
     payments = list(selectors.payment_list_for_year(supporter=supporter, year=year))
     context = {
         "supporter": supporter,
