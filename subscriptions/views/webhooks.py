@@ -18,8 +18,6 @@ MAX_BODY_BYTES = 512 * 1024
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-        return JsonResponse({"error": "body too large"}, status=413)
     payload = request.body
     if len(payload) > MAX_BODY_BYTES:
         return JsonResponse({"error": "body too large"}, status=413)
