@@ -166,9 +166,9 @@ def prepare(count: int) -> list[int]:
     from django.conf import settings
     from django.utils import timezone
 
+    from newsroom.appeals import FREQUENCY_PHRASES
     from subscriptions.emails.render import email_render, local_date, money
     from subscriptions.models import Contribution, EmailKind, OutboxEmail, Payment, Supporter
-    from subscriptions.services.notifications import FREQUENCY_WORDS
 
     now = timezone.now()
     supporters = Supporter.objects.bulk_create(
@@ -221,7 +221,7 @@ def prepare(count: int) -> list[int]:
             "amount": money(payment.amount, payment.currency),
             "paid_date": local_date(payment.paid_at),
             "contribution": payment.contribution,
-            "frequency_words": FREQUENCY_WORDS[payment.contribution.frequency],
+            "frequency_words": FREQUENCY_PHRASES[payment.contribution.frequency],
         }
         supporter = payment.supporter
         rendered = email_render(kind=EmailKind.RECEIPT, supporter=supporter, context=context)

@@ -45,10 +45,6 @@ def payment_list_for_supporter(*, supporter: Supporter) -> QuerySet[Payment]:
     return supporter.payments.select_related("contribution").order_by("-paid_at")
 
 
-def contribution_get_by_checkout_session(*, session_id: str) -> Contribution | None:
-    return Contribution.objects.filter(stripe_checkout_session_id=session_id).first()
-
-
 def supporter_email_for_contribution(*, public_id: str) -> str:
     if (key := _uuid(public_id)) is None:
         return ""

@@ -29,14 +29,11 @@ class CheckoutStarted:
     url: str
 
 
-def _find_resubmission(
-    form_token: uuid.UUID | None, *, amount: int, currency: str, frequency: str
-) -> Contribution | None:
+def _find_resubmission(form_token: uuid.UUID | None, **fields) -> Contribution | None:
+    """The row this same form made before, if it asked for exactly the same gift."""
     if form_token is None:
         return None
-    return Contribution.objects.filter(
-        checkout_token=form_token, amount=amount, currency=currency, frequency=frequency
-    ).first()
+    return Contribution.objects.filter(checkout_token=form_token, **fields).first()
 
 
 def contribution_start(
@@ -57,32 +54,23 @@ def contribution_start(
     and the row's id is the idempotency key, so Stripe answers with the same session.
     """
     total = amount_covering_fees(amount, currency=currency) if cover_fees else amount
-    contribution = _find_resubmission(
-        form_token, amount=total, currency=currency, frequency=frequency
-    )
+    fields = {
+        "amount": total,
+        "currency": currency,
+        "frequency": frequency,
+        "covers_fees": cover_fees,
+        "covered_fee": total - amount,
+        "source_article": source_article,
+    }
+    contribution = _find_resubmission(form_token, **fields)
     if contribution is None:
         try:
             with transaction.atomic():
-                contribution = Contribution.objects.create(
-                    amount=total,
-                    currency=currency,
-                    frequency=frequency,
-                    covers_fees=cover_fees,
-                    covered_fee=total - amount,
-                    source_article=source_article,
-                    checkout_token=form_token,
-                )
+                contribution = Contribution.objects.create(**fields, checkout_token=form_token)
         except IntegrityError:
             # Either the same submission raced us, or the token came back with new values.
-            contribution = _find_resubmission(
-                form_token, amount=total, currency=currency, frequency=frequency
-            ) or Contribution.objects.create(
-                amount=total,
-                currency=currency,
-                frequency=frequency,
-                covers_fees=cover_fees,
-                covered_fee=total - amount,
-                source_article=source_article,
+            contribution = _find_resubmission(form_token, **fields) or Contribution.objects.create(
+                **fields
             )
     session = gateway.checkout_session_create(
         idempotency_key=f"checkout-{contribution.public_id}",

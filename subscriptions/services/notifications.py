@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.urls import reverse
 
+from newsroom.appeals import FREQUENCY_PHRASES
 from subscriptions.emails.render import local_date, money
 from subscriptions.models import (
     Contribution,
@@ -20,14 +21,12 @@ from subscriptions.signing import IN_EMAIL, manage_token_make
 from .outbox import outbox_email_queue
 from .receipts import receipt_number_assign
 
-FREQUENCY_WORDS = {"month": "a month", "year": "a year", "once": "once"}
-
 
 def _plan_context(contribution: Contribution) -> dict:
     return {
         "contribution": contribution,
         "amount": money(contribution.amount, contribution.currency),
-        "frequency_words": FREQUENCY_WORDS[contribution.frequency],
+        "frequency_words": FREQUENCY_PHRASES[contribution.frequency],
         "next_payment_date": local_date(contribution.current_period_end),
     }
 
@@ -44,7 +43,7 @@ def payment_recorded(payment: Payment) -> None:
         "amount": money(payment.amount, payment.currency),
         "paid_date": local_date(payment.paid_at),
         "contribution": payment.contribution,
-        "frequency_words": FREQUENCY_WORDS.get(
+        "frequency_words": FREQUENCY_PHRASES.get(
             payment.contribution.frequency if payment.contribution else "once", "once"
         ),
     }
@@ -95,7 +94,7 @@ def plan_changed(
         context={
             **_plan_context(contribution),
             "old_amount": money(old_amount, contribution.currency),
-            "old_frequency_words": FREQUENCY_WORDS[old_frequency],
+            "old_frequency_words": FREQUENCY_PHRASES[old_frequency],
         },
     )
 

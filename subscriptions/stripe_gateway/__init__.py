@@ -150,10 +150,6 @@ def subscription_set_cancel_at_period_end(
     return convert.subscription(subscription)
 
 
-def subscription_cancel_now(subscription_id: str) -> SubscriptionInfo:
-    return convert.subscription(call(stripe_client().v1.subscriptions.cancel, subscription_id))
-
-
 def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
     session = call(
         stripe_client().v1.billing_portal.sessions.create,

@@ -35,9 +35,7 @@ def translated_errors() -> Iterator[None]:
         raise CardDeclined(
             error.user_message or str(error), decline_code=getattr(error, "decline_code", "") or ""
         ) from error
-    except (stripe.APIConnectionError, stripe.RateLimitError) as error:
-        raise GatewayUnavailable(str(error)) from error
-    except stripe.APIError as error:
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
         raise GatewayUnavailable(str(error)) from error
     except stripe.StripeError as error:
         raise GatewayError(str(error)) from error

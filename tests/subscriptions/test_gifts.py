@@ -124,7 +124,7 @@ def test_a_renewal_after_a_month_adds_a_second_payment(site):
     contribution = _only_contribution()
     assert contribution.status == "active"
     assert Payment.objects.count() == 2
-    assert {p.stripe_invoice_id for p in Payment.objects.all()}.__len__() == 2
+    assert len({p.stripe_invoice_id for p in Payment.objects.all()}) == 2
 
 
 def test_failing_renewals_go_past_due_then_cancelled(site):
