@@ -166,9 +166,9 @@ def prepare(count: int) -> list[int]:
     from django.conf import settings
     from django.utils import timezone
 
-    from newsroom.appeals import FREQUENCY_PHRASES
     from subscriptions.emails.render import email_render, local_date, money
     from subscriptions.models import Contribution, EmailKind, OutboxEmail, Payment, Supporter
+    from subscriptions.pledges import FREQUENCY_PHRASES
 
     now = timezone.now()
     supporters = Supporter.objects.bulk_create(

@@ -2,8 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from subscriptions.money import money_format
+
 from .models import Appeal, AppealAmount, Article, Author, Section, Tag
-from .money import money_format
 from .services import appeal_make_live, article_publish_many
 
 

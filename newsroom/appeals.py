@@ -4,8 +4,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from .models.appeal import DEFAULT_BODY, DEFAULT_HEADING, Frequency
-from .money import currency_decimals
+from subscriptions.money import currency_decimals
+from subscriptions.pledges import Frequency
+
+from .models.appeal import DEFAULT_BODY, DEFAULT_HEADING
 
 # Suggested amounts in major units, used for new appeals and when none is live.
 DEFAULT_AMOUNTS: dict[str, tuple[int, ...]] = {
@@ -13,8 +15,6 @@ DEFAULT_AMOUNTS: dict[str, tuple[int, ...]] = {
     Frequency.YEAR: (50, 100, 200),
     Frequency.ONCE: (10, 25, 50),
 }
-
-FREQUENCY_PHRASES = {Frequency.MONTH: "a month", Frequency.YEAR: "a year", Frequency.ONCE: "once"}
 
 
 def default_amounts_minor(*, currency: str) -> dict[str, list[int]]:

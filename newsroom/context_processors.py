@@ -2,7 +2,8 @@ from functools import partial
 
 from django.conf import settings
 
-from .money import currency_symbol_amount
+from subscriptions.money import currency_symbol_amount
+
 from .selectors import section_list_nav
 
 

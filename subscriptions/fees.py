@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-from newsroom.money import currency_decimals
+from .money import currency_decimals
 
 
 def _fixed_fee(currency: str) -> Decimal:

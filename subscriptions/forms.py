@@ -2,9 +2,7 @@
 
 from django import forms
 
-from newsroom.forms import amount_to_minor_units
-
-from .models.supporters import Frequency
+from .pledges import Frequency, amount_to_minor_units
 from .services.plans import SUPPORTER_CANCEL_REASONS
 
 

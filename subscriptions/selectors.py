@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from newsroom.money import money_format
+from subscriptions.money import money_format
 
 from .models import Contribution, Payment, Supporter
 

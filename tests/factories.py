@@ -5,7 +5,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from newsroom.models import Appeal, AppealAmount, Article, Author, Frequency, Section, Tag
+from newsroom.models import Appeal, AppealAmount, Article, Author, Section, Tag
+from subscriptions.pledges import Frequency
 
 
 class SectionFactory(factory.django.DjangoModelFactory):

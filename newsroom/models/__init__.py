@@ -1,4 +1,4 @@
-from .appeal import Appeal, AppealAmount, Frequency
+from .appeal import Appeal, AppealAmount
 from .articles import Article, ArticleQuerySet, Author, Section, Tag
 
 __all__ = [
@@ -7,7 +7,6 @@ __all__ = [
     "Article",
     "ArticleQuerySet",
     "Author",
-    "Frequency",
     "Section",
     "Tag",
 ]

@@ -2,6 +2,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from subscriptions.pledges import Frequency
+
 DEFAULT_HEADING = "Before you go: we have a small favour to ask"
 DEFAULT_BODY = (
     "Everything we publish is free to read, and we want to keep it that way. "
@@ -12,12 +14,6 @@ DEFAULT_BODY = (
     "support us monthly, starting from just €2, $2 or £2. It takes less than a minute, "
     "and you can change or cancel whenever you like."
 )
-
-
-class Frequency(models.TextChoices):
-    MONTH = "month", "Monthly"
-    YEAR = "year", "Yearly"
-    ONCE = "once", "Once"
 
 
 class Appeal(models.Model):

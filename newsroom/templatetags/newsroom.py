@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from django import template
 from django.conf import settings
 
-from ..appeals import FREQUENCY_PHRASES
+from subscriptions.money import currency_symbol_amount, major_units_text, money_format
+from subscriptions.pledges import FREQUENCY_PHRASES, Frequency
+
 from ..forms import OTHER, AppealForm, currency_choices
-from ..models import Frequency
-from ..money import currency_symbol_amount, major_units_text, money_format
 from ..selectors import appeal_get_live
 
 register = template.Library()

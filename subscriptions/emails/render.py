@@ -10,8 +10,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom.money import money_format
 from subscriptions.models import Supporter
+from subscriptions.money import money_format
 from subscriptions.signing import IN_EMAIL, manage_token_make, unsubscribe_token_make
 
 from .kinds import SPECS

@@ -3,7 +3,7 @@ import uuid
 from django.db import models
 from django.db.models.functions import Lower
 
-from newsroom.models import Frequency
+from subscriptions.pledges import Frequency
 
 
 class Supporter(models.Model):

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.urls import reverse
 
-from newsroom.appeals import FREQUENCY_PHRASES
 from subscriptions.emails.render import local_date, money
 from subscriptions.models import (
     Contribution,
@@ -16,6 +15,7 @@ from subscriptions.models import (
     Payment,
     Supporter,
 )
+from subscriptions.pledges import FREQUENCY_PHRASES
 from subscriptions.signing import IN_EMAIL, manage_token_make
 
 from .outbox import outbox_email_queue
