@@ -1,10 +1,12 @@
 """Reader pages. Each view: one selector call, one form at most, one response."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from subscriptions.views.checkout import CheckoutRefused, checkout_redirect
+from subscriptions.services.checkout import CheckoutRefused, CheckoutSource, checkout_open
+from subscriptions.views.checkout import checkout_client
 
 from . import selectors
 from .forms import AppealForm
@@ -30,10 +32,24 @@ def appeal_respond(
     if not form.is_valid():
         return render(request, template_name, {**context, "appeal_form": form}, status=400)
     try:
-        return checkout_redirect(request, pledge=form.pledge(), source_article=source_article)
+        started = checkout_open(
+            pledge=form.pledge(),
+            source=_checkout_source(source_article),
+            client=checkout_client(request),
+        )
     except CheckoutRefused as refusal:
-        extra = {"appeal_form": form, "appeal_error": refusal.message}
+        extra = {"appeal_form": form, "appeal_error": refusal.reason}
         return render(request, template_name, {**context, **extra}, status=refusal.status)
+    return HttpResponseRedirect(started.url, status=303)
+
+
+def _checkout_source(article: Article | None) -> CheckoutSource:
+    """A reader who cancels at Stripe comes back to the page they gave from."""
+    if article is None:
+        return CheckoutSource(return_path=reverse("newsroom:support"))
+    return CheckoutSource(
+        return_path=article.get_absolute_url(), article_id=article.pk, article_slug=article.slug
+    )
 
 
 @require_GET

@@ -1,5 +1,6 @@
-"""From a valid appeal form to a Stripe Checkout Session: one session per submission."""
+"""From a valid pledge to a Stripe Checkout Session: one session per submission."""
 
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -7,26 +8,78 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from newsroom.models import Article
 from subscriptions import stripe_gateway as gateway
 from subscriptions.fees import amount_covering_fees
 from subscriptions.models import Contribution
-from subscriptions.models.supporters import Frequency
+from subscriptions.pledges import Frequency, Pledge
 from subscriptions.ratelimit import rate_limit_hit
 
 from .stripe_sync import checkout_session_sync
+
+logger = logging.getLogger(__name__)
 
 PRODUCT_NAMES = {
     Frequency.MONTH: "Monthly support",
     Frequency.YEAR: "Yearly support",
     Frequency.ONCE: "One-time support",
 }
+PAYMENT_UNAVAILABLE = (
+    "We could not reach our payment provider, so nothing was charged. Please try again in a minute."
+)
+TOO_MANY_ATTEMPTS = (
+    "There have been too many attempts to give from your connection in the last hour. "
+    "Nothing was charged. Please try again later, or write to us."
+)
+
+
+@dataclass(frozen=True)
+class CheckoutSource:
+    """The page the reader gave from: an article (its id and slug) or the support page.
+
+    `return_path` is where Stripe sends the reader back when they cancel.
+    """
+
+    return_path: str
+    article_id: int | None = None
+    article_slug: str = ""
+
+
+@dataclass(frozen=True)
+class CheckoutClient:
+    """What the request tells us about who is giving, for rate limits and Stripe."""
+
+    ip: str
+    user_agent: str
+    form_token: uuid.UUID | None
+    # The email of a reader who gave from this browser before, to prefill Checkout.
+    returning_email: str = ""
 
 
 @dataclass(frozen=True)
 class CheckoutStarted:
     contribution: Contribution
     url: str
+
+
+class CheckoutRefused(Exception):
+    """No checkout was opened; `reason` is the sentence to show the reader."""
+
+    def __init__(self, reason: str, *, status: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def _too_many_attempts(client: CheckoutClient) -> bool:
+    if rate_limit_hit(
+        scope="checkout-ip", key=client.ip, limit=settings.CHECKOUT_RATE_LIMIT_PER_IP
+    ):
+        return True
+    return bool(client.returning_email) and rate_limit_hit(
+        scope="checkout-email",
+        key=client.returning_email,
+        limit=settings.CHECKOUT_RATE_LIMIT_PER_EMAIL,
+    )
 
 
 def _find_resubmission(form_token: uuid.UUID | None, **fields) -> Contribution | None:
@@ -36,62 +89,67 @@ def _find_resubmission(form_token: uuid.UUID | None, **fields) -> Contribution |
     return Contribution.objects.filter(checkout_token=form_token, **fields).first()
 
 
-def contribution_start(
-    *,
-    amount: int,
-    currency: str,
-    frequency: str,
-    cover_fees: bool,
-    source_article: Article | None,
-    form_token: uuid.UUID | None,
-    client_ip: str,
-    user_agent: str,
-    customer_email: str = "",
-) -> CheckoutStarted:
-    """Record a pending contribution and open Stripe Checkout for it.
-
-    The same form submitted twice (a double click, a resubmission) finds the same row,
-    and the row's id is the idempotency key, so Stripe answers with the same session.
-    """
-    total = amount_covering_fees(amount, currency=currency) if cover_fees else amount
+def _contribution_record(
+    *, pledge: Pledge, source: CheckoutSource, form_token: uuid.UUID | None
+) -> Contribution:
+    """The pending row for this pledge; the same form submitted twice finds the same row."""
+    amount, currency = pledge.amount_minor, pledge.currency
+    total = amount_covering_fees(amount, currency=currency) if pledge.cover_fees else amount
     fields = {
         "amount": total,
         "currency": currency,
-        "frequency": frequency,
-        "covers_fees": cover_fees,
+        "frequency": pledge.frequency,
+        "covers_fees": pledge.cover_fees,
         "covered_fee": total - amount,
-        "source_article": source_article,
+        "source_article_id": source.article_id,
     }
     contribution = _find_resubmission(form_token, **fields)
-    if contribution is None:
-        try:
-            with transaction.atomic():
-                contribution = Contribution.objects.create(**fields, checkout_token=form_token)
-        except IntegrityError:
-            # Either the same submission raced us, or the token came back with new values.
-            contribution = _find_resubmission(form_token, **fields) or Contribution.objects.create(
-                **fields
-            )
-    session = gateway.checkout_session_create(
-        idempotency_key=f"checkout-{contribution.public_id}",
-        mode="payment" if frequency == Frequency.ONCE else "subscription",
-        amount=total,
-        currency=currency,
-        interval=None if frequency == Frequency.ONCE else frequency,
-        product_name=f"{PRODUCT_NAMES[frequency]} for {settings.NEWSROOM_NAME}",
-        success_url=f"{settings.SITE_URL}{reverse('subscriptions:thanks')}"
-        "?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url=settings.SITE_URL
-        + (source_article.get_absolute_url() if source_article else reverse("newsroom:support")),
-        client_reference_id=str(contribution.public_id),
-        metadata={
-            "contribution_id": str(contribution.public_id),
-            "source_article": source_article.slug if source_article else "",
-            "client_ip": client_ip,
-            "user_agent": user_agent[:450],
-        },
-        customer_email=customer_email,
-    )
+    if contribution is not None:
+        return contribution
+    try:
+        with transaction.atomic():
+            return Contribution.objects.create(**fields, checkout_token=form_token)
+    except IntegrityError:
+        # Either the same submission raced us, or the token came back with new values.
+        return _find_resubmission(form_token, **fields) or Contribution.objects.create(**fields)
+
+
+def checkout_open(
+    *, pledge: Pledge, source: CheckoutSource, client: CheckoutClient
+) -> CheckoutStarted:
+    """Record a pending contribution and open Stripe Checkout for it.
+
+    Raises CheckoutRefused when the reader's connection or email has tried too often, or
+    when Stripe cannot be reached. The contribution's id is the idempotency key, so a
+    resubmitted form gets the same session from Stripe.
+    """
+    if _too_many_attempts(client):
+        raise CheckoutRefused(TOO_MANY_ATTEMPTS, status=429)
+    contribution = _contribution_record(pledge=pledge, source=source, form_token=client.form_token)
+    frequency = pledge.frequency
+    try:
+        session = gateway.checkout_session_create(
+            idempotency_key=f"checkout-{contribution.public_id}",
+            mode="payment" if frequency == Frequency.ONCE else "subscription",
+            amount=contribution.amount,
+            currency=contribution.currency,
+            interval=None if frequency == Frequency.ONCE else frequency,
+            product_name=f"{PRODUCT_NAMES[frequency]} for {settings.NEWSROOM_NAME}",
+            success_url=f"{settings.SITE_URL}{reverse('subscriptions:thanks')}"
+            "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=settings.SITE_URL + source.return_path,
+            client_reference_id=str(contribution.public_id),
+            metadata={
+                "contribution_id": str(contribution.public_id),
+                "source_article": source.article_slug,
+                "client_ip": client.ip,
+                "user_agent": client.user_agent[:450],
+            },
+            customer_email=client.returning_email,
+        )
+    except gateway.GatewayError:
+        logger.exception("Could not open Stripe Checkout")
+        raise CheckoutRefused(PAYMENT_UNAVAILABLE, status=503) from None
     if contribution.stripe_checkout_session_id != session.id:
         contribution.stripe_checkout_session_id = session.id
         contribution.save(update_fields=["stripe_checkout_session_id", "updated_at"])
