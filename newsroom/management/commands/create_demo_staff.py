@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from config.demo_staff import demo_staff_ensure
+from newsroom.demo_staff import demo_staff_ensure
 
 
 class Command(BaseCommand):
