@@ -1,30 +1,20 @@
 import json
 import uuid
-from datetime import UTC, datetime
 
 from django import template
 from django.conf import settings
 
 from subscriptions.money import currency_symbol_amount, major_units_text, money_format
 from subscriptions.pledges import FREQUENCY_PHRASES, Frequency
+from subscriptions.templatetags.display import iso_utc, money
 
 from ..forms import OTHER, AppealForm, currency_choices
 from ..selectors import appeal_get_live
 
 register = template.Library()
-
-
-@register.filter
-def iso_utc(value: datetime | None) -> str:
-    """For <time datetime>: ISO 8601 in UTC, to the second."""
-    if value is None:
-        return ""
-    return value.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
-@register.filter
-def money(amount_minor: int, currency: str) -> str:
-    return money_format(amount_minor, currency=currency)
+# The supporter's money and times read the same on reader pages as on the manage page.
+register.filter(iso_utc)
+register.filter(money)
 
 
 def _choice(form: AppealForm, name: str, fallback: str, allowed) -> str:
