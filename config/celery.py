@@ -15,6 +15,15 @@ app.autodiscover_tasks()
 HEARTBEAT_CACHE_KEY = "celery:worker-heartbeat"
 
 
+def route_to_own_queue(name, args, kwargs, options, task=None, **extra) -> dict | None:
+    """The router (CELERY_TASK_ROUTES): a task that names its queue on itself, e.g.
+    `@shared_task(queue_name="emails")`, goes there; any other to the default queue.
+    (Celery's own `queue` task attribute is deprecated and has no effect from 6.0.)"""
+    task = task or app.tasks.get(name)
+    queue = getattr(task, "queue_name", None)
+    return {"queue": queue} if queue else None
+
+
 @app.task(name="config.tasks.heartbeat", ignore_result=True)
 def heartbeat() -> None:
     """Beat sends this every 30 s; the worker that runs it proves a worker is alive."""

@@ -13,8 +13,7 @@ from subscriptions.fees import amount_covering_fees
 from subscriptions.models import Contribution
 from subscriptions.models.supporters import Frequency
 from subscriptions.ratelimit import rate_limit_hit
-
-from .stripe_sync import checkout_session_sync
+from subscriptions.stripe_events.checkout import checkout_session_sync
 
 PRODUCT_NAMES = {
     Frequency.MONTH: "Monthly support",
