@@ -3,6 +3,7 @@ change of plan deserves."""
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -27,7 +28,7 @@ class SubscriptionFacts:
     customer: gateway.CustomerInfo | None
 
 
-def contribution_for_update(**lookup) -> Contribution | None:
+def contribution_for_update(**lookup: Any) -> Contribution | None:
     return Contribution.objects.select_for_update().filter(**lookup).first()
 
 
@@ -95,7 +96,9 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     return contribution
 
 
-def _plan_change_emails(contribution: Contribution, *, before: tuple, price_id: str) -> None:
+def _plan_change_emails(
+    contribution: Contribution, *, before: tuple[str, int, str, bool, bool], price_id: str
+) -> None:
     old_status, old_amount, old_frequency, old_cancel_at_period_end, was_synced = before
     supporter = contribution.supporter
     if was_synced and (old_amount, old_frequency) != (contribution.amount, contribution.frequency):

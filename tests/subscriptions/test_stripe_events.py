@@ -158,7 +158,7 @@ class _RowLockedElsewhere:
         assert self.locked.wait(timeout=10)
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.release.set()
         self.thread.join(timeout=10)
 
