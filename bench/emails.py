@@ -166,9 +166,9 @@ def prepare(count: int) -> list[int]:
     from django.conf import settings
     from django.utils import timezone
 
-    from subscriptions.emails.render import email_render, local_date, money
+    from subscriptions.emails.kinds import SPECS
+    from subscriptions.emails.render import email_render
     from subscriptions.models import Contribution, EmailKind, OutboxEmail, Payment, Supporter
-    from subscriptions.pledges import FREQUENCY_PHRASES
 
     now = timezone.now()
     supporters = Supporter.objects.bulk_create(
@@ -212,24 +212,19 @@ def prepare(count: int) -> list[int]:
         batch_size=1000,
     )
     domain = settings.SITE_URL.split("//", 1)[-1].split(":")[0].split("/")[0] or "localhost"
+    receipt = SPECS[EmailKind.RECEIPT]
     rows = []
     for payment in payments:
-        # The context payment_recorded() gives the receipt.
-        context = {
-            "payment": payment,
-            "receipt_number": payment.receipt_number,
-            "amount": money(payment.amount, payment.currency),
-            "paid_date": local_date(payment.paid_at),
-            "contribution": payment.contribution,
-            "frequency_words": FREQUENCY_PHRASES[payment.contribution.frequency],
-        }
         supporter = payment.supporter
+        # The receipt's own context builder, as a recorded payment's receipt gets it.
+        facts = {"payment": payment, "supporter": supporter}
+        context = receipt.context(facts)
         rendered = email_render(kind=EmailKind.RECEIPT, supporter=supporter, context=context)
         rows.append(
             OutboxEmail(
                 supporter=payment.supporter,
                 kind=EmailKind.RECEIPT,
-                key=payment.stripe_charge_id,
+                key=receipt.key(facts),
                 to=payment.supporter.email,
                 subject=rendered.subject,
                 html=rendered.html,

@@ -2,6 +2,7 @@
 
 import os
 import time
+from typing import Any
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun, worker_ready
@@ -13,6 +14,17 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 HEARTBEAT_CACHE_KEY = "celery:worker-heartbeat"
+
+
+def route_to_own_queue(
+    name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **extra: Any
+) -> dict[str, str] | None:
+    """The router (CELERY_TASK_ROUTES): a task that names its queue on itself, e.g.
+    `@shared_task(queue_name="emails")`, goes there; any other to the default queue.
+    (Celery's own `queue` task attribute is deprecated and has no effect from 6.0.)"""
+    task = task or app.tasks.get(name)
+    queue = getattr(task, "queue_name", None)
+    return {"queue": queue} if queue else None
 
 
 @app.task(name="config.tasks.heartbeat", ignore_result=True)

@@ -96,9 +96,9 @@ class PayoutAdmin(MirrorOfStripeAdmin):
 
 @admin.register(StripeEvent)
 class StripeEventAdmin(MirrorOfStripeAdmin):
-    list_display = ["stripe_id", "type", "received_at", "processed_at", "attempts"]
+    list_display = ["stripe_id", "type", "object_id", "received_at", "processed_at", "attempts"]
     list_filter = ["type", ("processed_at", admin.EmptyFieldListFilter)]
-    search_fields = ["stripe_id", "type"]
+    search_fields = ["stripe_id", "type", "=object_id"]
     actions = ["process_again"]
 
     @admin.action(description="Process the selected events again")

@@ -34,6 +34,7 @@ def sweep_stripe_events() -> int:
     reject_on_worker_lost=True,
     max_retries=None,  # the outbox row counts attempts and gives up by itself
     name="subscriptions.send_outbox_email",
+    queue_name="emails",  # a flood of emails never delays Stripe events
 )
 def send_outbox_email(self, email_id: int) -> str:
     try:
@@ -57,6 +58,6 @@ def scan_win_back() -> int:
     return reminders.win_back_scan()
 
 
-@shared_task(name="subscriptions.send_year_end_statements")
+@shared_task(name="subscriptions.send_year_end_statements", queue_name="emails")
 def send_year_end_statements() -> int:
     return reminders.year_end_statements_send()

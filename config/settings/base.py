@@ -145,6 +145,12 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="").rstrip("/")
 if STRIPE_API_BASE and STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
     # A live key must never be sent to anything but Stripe itself.
     raise ImproperlyConfigured("A live Stripe key only talks to Stripe: unset STRIPE_API_BASE.")
+# Every Stripe call may wait this long (seconds) to connect and then for the answer, and
+# is retried this many times, with the SDK's back-off, when the network fails or Stripe
+# asks for it (409, 429, 5xx); creates carry idempotency keys, so a retry is one change.
+STRIPE_CONNECT_TIMEOUT = 5
+STRIPE_READ_TIMEOUT = 30
+STRIPE_MAX_NETWORK_RETRIES = 2
 
 # Money: minimum and maximum gift in major units, and the currencies offered.
 CONTRIBUTION_CURRENCIES = env.list("CONTRIBUTION_CURRENCIES", default=["eur", "usd", "gbp"])
@@ -185,8 +191,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # third of an email's cost); config/celery.py still drops broken or old connections.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Every task that sends an email is named "<app>.send_…" and goes to the emails queue.
-CELERY_TASK_ROUTES = {"*.send_*": {"queue": "emails"}}
+# A task may name its own queue (`queue_name="emails"` on the task); see the router.
+CELERY_TASK_ROUTES = ("config.celery.route_to_own_queue",)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic job lives here; django-celery-beat mirrors it into admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {

@@ -1,40 +1,290 @@
-"""Each kind of email: its subject, its templates, and whether it is a reminder.
+"""Each kind of email, declared once: when it is due, its once-only key, what its
+templates are given, its subject, and whether it is a reminder.
 
 Reminders (and win-back) carry one-click unsubscribe and are not sent to supporters who
 unsubscribed or whose address bounced; everything else (receipts, failed payments, plan
-changes) is always sent.
+changes) is always sent. The key makes an email once-only: the outbox holds one row per
+(supporter, kind, key), so a repeated webhook or a rerun scan queues nothing new.
+
+Builders take the facts the caller passes to `email_queue` (always with `supporter`).
 """
 
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from subscriptions.models import EmailKind
+from django.conf import settings
+from django.urls import reverse
+
+from subscriptions.models import EmailKind, OutboxEmail
+from subscriptions.pledges import FREQUENCY_PHRASES
+from subscriptions.signing import IN_EMAIL, manage_token_make
+
+from .formatting import local_date, money
+
+Facts = Mapping[str, Any]
+
+
+def _always(facts: Facts) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class EmailSpec:
-    subject: str  # str.format()ed with the email's context
+    kind: str
+    subject: str  # str.format()ed with the email's full context
+    key: Callable[[Facts], str]
+    context: Callable[[Facts], dict[str, Any]]
     reminder: bool = False
+    due: Callable[[Facts], bool] = _always
 
-    def template(self, kind: str, extension: str) -> str:
-        return f"emails/{kind}.{extension}"
+    def template(self, extension: str) -> str:
+        return f"emails/{self.kind}.{extension}"
 
 
-SPECS: dict[str, EmailSpec] = {
-    EmailKind.THANK_YOU: EmailSpec("Thank you for supporting {newsroom}"),
-    EmailKind.RECEIPT: EmailSpec("Your receipt {receipt_number} from {newsroom}"),
-    EmailKind.PAYMENT_FAILED: EmailSpec("Your payment to {newsroom} did not go through"),
-    EmailKind.CARD_EXPIRING: EmailSpec(
-        "Your card expires before your next gift to {newsroom}", reminder=True
+def _plan(facts: Facts) -> dict[str, Any]:
+    contribution = facts["contribution"]
+    return {
+        "contribution": contribution,
+        "amount": money(contribution.amount, contribution.currency),
+        "frequency_words": FREQUENCY_PHRASES[contribution.frequency],
+        "next_payment_date": local_date(contribution.current_period_end),
+    }
+
+
+def _subscription_key(facts: Facts, suffix: str) -> str:
+    return f"{facts['contribution'].stripe_subscription_id}:{suffix}"
+
+
+# Payments
+
+
+def _receipt_context(facts: Facts) -> dict[str, Any]:
+    payment = facts["payment"]
+    contribution = payment.contribution
+    return {
+        "payment": payment,
+        "receipt_number": payment.receipt_number,
+        "amount": money(payment.amount, payment.currency),
+        "paid_date": local_date(payment.paid_at),
+        "contribution": contribution,
+        "frequency_words": FREQUENCY_PHRASES.get(
+            contribution.frequency if contribution else "once", "once"
+        ),
+    }
+
+
+def _is_first_payment_of_a_plan(facts: Facts) -> bool:
+    payment = facts["payment"]
+    contribution = payment.contribution
+    return (
+        contribution is not None
+        and contribution.payments.order_by("paid_at", "pk").first() == payment
+    )
+
+
+def _thank_you_context(facts: Facts) -> dict[str, Any]:
+    payment = facts["payment"]
+    return {
+        **_plan({"contribution": payment.contribution}),
+        "amount": money(payment.amount, payment.currency),
+    }
+
+
+def _refund_context(facts: Facts) -> dict[str, Any]:
+    payment = facts["payment"]
+    return {
+        "payment": payment,
+        "amount": money(facts["refunded_now"], payment.currency),
+        "original_amount": money(payment.amount, payment.currency),
+        "paid_date": local_date(payment.paid_at),
+        "whole": payment.amount_refunded >= payment.amount,
+    }
+
+
+def _payment_failed_context(facts: Facts) -> dict[str, Any]:
+    return {
+        **_plan(facts),
+        "amount": money(facts["amount"], facts["contribution"].currency),
+        "retry_date": local_date(facts["next_attempt"]),
+    }
+
+
+# Plans
+
+
+def _plan_changed_context(facts: Facts) -> dict[str, Any]:
+    return {
+        **_plan(facts),
+        "old_amount": money(facts["old_amount"], facts["contribution"].currency),
+        "old_frequency_words": FREQUENCY_PHRASES[facts["old_frequency"]],
+    }
+
+
+def _cancellation_key(facts: Facts) -> str:
+    contribution = facts["contribution"]
+    if contribution.status == "canceled":
+        return _subscription_key(facts, "ended")
+    return _subscription_key(facts, f"ends:{contribution.current_period_end:%Y%m%d}")
+
+
+def _cancellation_not_yet_confirmed(facts: Facts) -> bool:
+    """Confirm once: when it is asked for, or when the plan ends unasked."""
+    contribution = facts["contribution"]
+    if contribution.status != "canceled":
+        return True
+    return not OutboxEmail.objects.filter(
+        supporter=facts["supporter"],
+        kind=EmailKind.CANCELLATION,
+        key__startswith=f"{contribution.stripe_subscription_id}:",
+    ).exists()
+
+
+def _cancellation_context(facts: Facts) -> dict[str, Any]:
+    contribution = facts["contribution"]
+    return {
+        **_plan(facts),
+        "ends_date": local_date(contribution.current_period_end),
+        "ended": contribution.status == "canceled",
+        "payment_failures": contribution.cancel_reason == "payment_failed",
+    }
+
+
+def _renewal_due(facts: Facts) -> bool:
+    """Seven days before a yearly plan renews (Stripe's invoice.upcoming)."""
+    contribution = facts["contribution"]
+    return (
+        contribution.frequency == "year"
+        and contribution.is_changeable
+        and not contribution.cancel_at_period_end
+    )
+
+
+def _renewal_context(facts: Facts) -> dict[str, Any]:
+    context = _plan(facts)
+    return {**context, "renewal_date": context["next_payment_date"]}
+
+
+def _card_expiring_key(facts: Facts) -> str:
+    contribution = facts["contribution"]
+    return _subscription_key(
+        facts,
+        f"{contribution.card_last4}:{contribution.card_exp_year}-{contribution.card_exp_month:02d}",
+    )
+
+
+def _card_expiring_context(facts: Facts) -> dict[str, Any]:
+    contribution = facts["contribution"]
+    return {
+        **_plan(facts),
+        "card": f"{contribution.card_brand.title()} ending {contribution.card_last4}",
+        "expiry": f"{contribution.card_exp_month:02d}/{contribution.card_exp_year}",
+    }
+
+
+# Supporters
+
+
+def _year_end_context(facts: Facts) -> dict[str, Any]:
+    token = manage_token_make(supporter_id=facts["supporter"].pk, purpose=IN_EMAIL)
+    statement_url = settings.SITE_URL + reverse(
+        "subscriptions:statement", kwargs={"token": token, "year": facts["year"]}
+    )
+    return {
+        "year": facts["year"],
+        "totals": facts["totals"],
+        "payment_count": facts["payment_count"],
+        "statement_url": statement_url,
+    }
+
+
+def _manage_link_context(facts: Facts) -> dict[str, Any]:
+    token = manage_token_make(supporter_id=facts["supporter"].pk)
+    url = settings.SITE_URL + reverse("subscriptions:manage", kwargs={"token": token})
+    return {"requested_manage_url": url}
+
+
+_SPECS = [
+    EmailSpec(
+        EmailKind.THANK_YOU,
+        "Thank you for supporting {newsroom}",
+        key=lambda facts: str(facts["payment"].contribution.public_id),
+        context=_thank_you_context,
+        due=_is_first_payment_of_a_plan,
     ),
-    EmailKind.RENEWAL_COMING: EmailSpec(
-        "Your yearly support for {newsroom} renews on {renewal_date}", reminder=True
+    EmailSpec(
+        EmailKind.RECEIPT,
+        "Your receipt {receipt_number} from {newsroom}",
+        key=lambda facts: facts["payment"].stripe_charge_id,
+        context=_receipt_context,
     ),
-    EmailKind.PLAN_CHANGED: EmailSpec("Your support for {newsroom} has changed"),
-    EmailKind.CANCELLATION: EmailSpec("Your support for {newsroom} is cancelled"),
-    EmailKind.REFUND: EmailSpec("Your refund from {newsroom}"),
-    EmailKind.WIN_BACK: EmailSpec("We miss you at {newsroom}", reminder=True),
-    EmailKind.YEAR_END: EmailSpec("Your {year} giving statement from {newsroom}"),
-    EmailKind.MANAGE_LINK: EmailSpec("Your link to manage your support for {newsroom}"),
-}
+    EmailSpec(
+        EmailKind.PAYMENT_FAILED,
+        "Your payment to {newsroom} did not go through",
+        key=lambda facts: f"{facts['invoice_id']}:{facts['attempt']}",
+        context=_payment_failed_context,
+    ),
+    EmailSpec(
+        EmailKind.CARD_EXPIRING,
+        "Your card expires before your next gift to {newsroom}",
+        key=_card_expiring_key,
+        context=_card_expiring_context,
+        reminder=True,
+    ),
+    EmailSpec(
+        EmailKind.RENEWAL_COMING,
+        "Your yearly support for {newsroom} renews on {renewal_date}",
+        key=lambda facts: _subscription_key(
+            facts, f"{facts['contribution'].current_period_end:%Y%m%d}"
+        ),
+        context=_renewal_context,
+        reminder=True,
+        due=_renewal_due,
+    ),
+    EmailSpec(
+        EmailKind.PLAN_CHANGED,
+        "Your support for {newsroom} has changed",
+        key=lambda facts: _subscription_key(facts, facts["price_id"]),
+        context=_plan_changed_context,
+    ),
+    EmailSpec(
+        EmailKind.CANCELLATION,
+        "Your support for {newsroom} is cancelled",
+        key=_cancellation_key,
+        context=_cancellation_context,
+        due=_cancellation_not_yet_confirmed,
+    ),
+    EmailSpec(
+        EmailKind.REFUND,
+        "Your refund from {newsroom}",
+        key=lambda facts: f"{facts['payment'].stripe_charge_id}:{facts['payment'].amount_refunded}",
+        context=_refund_context,
+        due=lambda facts: facts["refunded_now"] > 0,
+    ),
+    EmailSpec(
+        EmailKind.WIN_BACK,
+        "We miss you at {newsroom}",
+        key=lambda facts: "win-back",  # once per supporter, ever
+        context=lambda facts: {
+            **_plan(facts),
+            "ended_date": local_date(facts["contribution"].ended_at),
+        },
+        reminder=True,
+    ),
+    EmailSpec(
+        EmailKind.YEAR_END,
+        "Your {year} giving statement from {newsroom}",
+        key=lambda facts: str(facts["year"]),
+        context=_year_end_context,
+    ),
+    EmailSpec(
+        EmailKind.MANAGE_LINK,
+        "Your link to manage your support for {newsroom}",
+        # A fresh link each time the supporter asks (the rate limit keeps this in check).
+        key=lambda facts: str(uuid.uuid4()),
+        context=_manage_link_context,
+    ),
+]
 
-REMINDER_KINDS = frozenset(kind for kind, spec in SPECS.items() if spec.reminder)
+SPECS: dict[str, EmailSpec] = {spec.kind: spec for spec in _SPECS}

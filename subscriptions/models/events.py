@@ -6,6 +6,8 @@ class StripeEvent(models.Model):
 
     stripe_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100, db_index=True)
+    # The charge, subscription, invoice… the event is about: every event of one object.
+    object_id = models.CharField(max_length=255, blank=True, db_index=True)
     api_version = models.CharField(max_length=40, blank=True)
     stripe_created_at = models.DateTimeField()
     payload = models.JSONField()

@@ -1,5 +1,6 @@
 """From a valid pledge to a Stripe Checkout Session: one session per submission."""
 
+import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -13,8 +14,7 @@ from subscriptions.fees import amount_covering_fees
 from subscriptions.models import Contribution
 from subscriptions.pledges import Frequency, Pledge
 from subscriptions.ratelimit import rate_limit_hit
-
-from .stripe_sync import checkout_session_sync
+from subscriptions.stripe_events.checkout import checkout_session_sync
 
 logger = logging.getLogger(__name__)
 
@@ -170,10 +170,9 @@ def contribution_confirm(*, session_id: str) -> Contribution | None:
     # The page refreshes itself while it waits; Stripe is asked a few times a minute at most.
     if rate_limit_hit(scope="checkout-confirm", key=session_id, limit=15, window_seconds=60):
         return contribution
-    try:
-        with transaction.atomic():
-            checkout_session_sync(session_id)
-    except gateway.GatewayError:
-        pass  # the webhook will confirm it; the page says we are still confirming
+    # If Stripe cannot be reached, the webhook will confirm it; the page says we are still
+    # confirming.
+    with contextlib.suppress(gateway.GatewayError):
+        checkout_session_sync(session_id)
     contribution.refresh_from_db()
     return contribution

@@ -1,9 +1,11 @@
 """Stripe events: stored the moment they arrive, processed once, never lost.
 
 The webhook view stores a verified event and answers at once; a Celery task processes it
-after commit. Processing happens inside a transaction: a failure rolls back the work,
-records the error on the event and raises so the task is retried. A sweeper picks up
-events whose task never ran (the broker was down when they arrived).
+after commit. Processing runs the event's handler (see `subscriptions.stripe_events`) in
+two steps: its Stripe calls first, outside any transaction, then its writes in one
+transaction. A failure rolls the writes back, records the error on the event and raises
+so the task is retried. A sweeper picks up events whose task never ran (the broker was
+down when they arrived).
 """
 
 import logging
@@ -11,12 +13,12 @@ import traceback
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import StripeEvent
-
-from .stripe_sync import HANDLERS
+from subscriptions.stripe_events import handler_for
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
             stored = StripeEvent.objects.create(
                 stripe_id=event.id,
                 type=event.type,
+                object_id=event.object_id,
                 api_version=event.api_version,
                 stripe_created_at=event.created,
                 payload=event.payload,
@@ -57,26 +60,30 @@ def _enqueue(event_pk: int) -> None:
 
 def stripe_event_process(*, event_pk: int, force: bool = False) -> StripeEvent:
     """Run the event's handler once. `force` runs it again even if it already ran."""
-    with transaction.atomic():
-        event = StripeEvent.objects.select_for_update().get(pk=event_pk)
-        if event.processed_at and not force:
-            return event
-        handler = HANDLERS.get(event.type)
-        event.attempts += 1
-        try:
-            with transaction.atomic():
-                if handler is not None:
-                    handler(event)
-        except Exception as error:
-            event.last_error = "".join(traceback.format_exception(error))[-4000:]
-            event.save(update_fields=["attempts", "last_error"])
-            failure = error
-        else:
+    event = StripeEvent.objects.get(pk=event_pk)
+    if event.processed_at and not force:
+        return event
+    handler = handler_for(event.type)
+    try:
+        # Every Stripe call, before any transaction: no row is locked while we wait.
+        facts = handler.fetch(event) if handler is not None else None
+        with transaction.atomic():
+            event = StripeEvent.objects.select_for_update().get(pk=event_pk)
+            if event.processed_at and not force:
+                return event  # another worker finished it while we were fetching
+            if handler is not None:
+                handler.apply(facts)
+            event.attempts += 1
             event.processed_at = timezone.now()
             event.last_error = ""
             event.save(update_fields=["attempts", "last_error", "processed_at"])
             return event
-    raise EventProcessingFailed(f"{event.type} {event.stripe_id}: {failure}") from failure
+    except Exception as error:
+        StripeEvent.objects.filter(pk=event_pk).update(
+            attempts=F("attempts") + 1,
+            last_error="".join(traceback.format_exception(error))[-4000:],
+        )
+        raise EventProcessingFailed(f"{event.type} {event.stripe_id}: {error}") from error
 
 
 def stripe_events_sweep(*, older_than: timedelta = timedelta(minutes=1)) -> int:

@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.db import transaction
 
+from subscriptions.models import EmailKind
 from subscriptions.ratelimit import rate_limit_hit
 from subscriptions.selectors import supporter_find_by_email
 
-from . import notifications
+from .outbox import email_queue
 
 
 class TooManyRequests(Exception):
@@ -31,4 +32,4 @@ def manage_link_request(*, email: str, ip: str) -> None:
     if supporter is None:
         return
     with transaction.atomic():
-        notifications.manage_link(supporter)
+        email_queue(kind=EmailKind.MANAGE_LINK, supporter=supporter)

@@ -7,6 +7,7 @@ import logging
 import smtplib
 import uuid
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -16,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from subscriptions.emails.kinds import REMINDER_KINDS
+from subscriptions.emails.kinds import SPECS
 from subscriptions.emails.render import email_render
 from subscriptions.models import EmailStatus, OutboxEmail, Supporter
 
@@ -42,19 +43,26 @@ class TransientSendFailure(Exception):
         self.retry_in = retry_in
 
 
-def outbox_email_queue(
-    *, supporter: Supporter, kind: str, key: str, context: dict
-) -> OutboxEmail | None:
-    """Store the email for this fact, once; it is sent after the transaction commits.
+def email_queue(*, kind: str, supporter: Supporter | None, **facts: Any) -> OutboxEmail | None:
+    """Store the email of this kind about these facts, once; it is sent after the
+    transaction commits. Call it inside the transaction that records the facts.
 
-    Answers None when it was queued before, or when it is a reminder the supporter does
-    not want (unsubscribed) or cannot receive (the address bounced).
+    Answers None when there is nobody to write to, when the kind's spec says it is not
+    due, when it was queued before, or when it is a reminder the supporter does not want
+    (unsubscribed) or cannot receive (the address bounced).
     """
-    if kind in REMINDER_KINDS and not supporter.accepts_reminders:
+    if supporter is None:
         return None
+    spec = SPECS[kind]
+    facts = {**facts, "supporter": supporter}
+    if spec.reminder and not supporter.accepts_reminders:
+        return None
+    if not spec.due(facts):
+        return None
+    key = spec.key(facts)
     if OutboxEmail.objects.filter(supporter=supporter, kind=kind, key=key).exists():
         return None
-    rendered = email_render(kind=kind, supporter=supporter, context=context)
+    rendered = email_render(kind=kind, supporter=supporter, context=spec.context(facts))
     try:
         with transaction.atomic():
             email = OutboxEmail.objects.create(

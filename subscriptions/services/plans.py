@@ -2,14 +2,13 @@
 first; our record then mirrors what Stripe answered (and the webhooks that follow)."""
 
 from django.conf import settings
-from django.db import transaction
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import Contribution
 from subscriptions.models.supporters import CancelReason, Frequency
+from subscriptions.stripe_events.subscriptions import contribution_mirror
 
 from .checkout import PRODUCT_NAMES
-from .stripe_sync import subscription_sync
 
 SUPPORTER_CANCEL_REASONS = [
     CancelReason.TOO_EXPENSIVE,
@@ -32,8 +31,7 @@ def _changeable(contribution: Contribution) -> None:
 
 
 def _mirror(contribution: Contribution) -> Contribution:
-    with transaction.atomic():
-        return subscription_sync(contribution.stripe_subscription_id)
+    return contribution_mirror(subscription_id=contribution.stripe_subscription_id)
 
 
 def plan_change_price(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:

@@ -1,6 +1,7 @@
 """The daily and yearly scans that beat runs: card expiry, win-back, year-end statements."""
 
-from datetime import datetime, timedelta
+import calendar
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -8,14 +9,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from subscriptions import selectors
-from subscriptions.models import Contribution, Supporter
+from subscriptions.models import Contribution, EmailKind, Supporter
 from subscriptions.models.supporters import CHANGEABLE_STATUSES
 
-from . import notifications
+from .outbox import email_queue
 
 # Win-back goes to plans that ended 30 to 60 days ago; older endings are left in peace.
 WIN_BACK_AFTER = timedelta(days=30)
 WIN_BACK_UNTIL = timedelta(days=60)
+
+
+def card_expiry_date(contribution: Contribution) -> datetime | None:
+    """The moment the card stops working: the end of its expiry month."""
+    if not (contribution.card_exp_year and contribution.card_exp_month):
+        return None
+    year, month = contribution.card_exp_year, contribution.card_exp_month
+    last_day = calendar.monthrange(year, month)[1]
+    return datetime(year, month, last_day, 23, 59, 59, tzinfo=UTC)
 
 
 def card_expiry_scan() -> int:
@@ -29,10 +39,14 @@ def card_expiry_scan() -> int:
         supporter__isnull=False,
     ).select_related("supporter")
     for contribution in running.iterator():
-        expires = notifications.card_expiry_date(contribution)
+        expires = card_expiry_date(contribution)
         if expires is not None and expires < contribution.current_period_end:
             with transaction.atomic():
-                notifications.card_expiring(contribution)
+                email_queue(
+                    kind=EmailKind.CARD_EXPIRING,
+                    supporter=contribution.supporter,
+                    contribution=contribution,
+                )
             count += 1
     return count
 
@@ -60,7 +74,7 @@ def win_back_scan(*, now: datetime | None = None) -> int:
         if gave_again:
             continue
         with transaction.atomic():
-            notifications.win_back(supporter, contribution=contribution)
+            email_queue(kind=EmailKind.WIN_BACK, supporter=supporter, contribution=contribution)
         count += 1
     return count
 
@@ -75,8 +89,9 @@ def year_end_statements_send(*, year: int | None = None) -> int:
     for supporter in givers.distinct().iterator():
         payments = list(selectors.payment_list_for_year(supporter=supporter, year=year))
         with transaction.atomic():
-            notifications.year_end_statement(
-                supporter,
+            email_queue(
+                kind=EmailKind.YEAR_END,
+                supporter=supporter,
                 year=year,
                 totals=selectors.giving_totals(payments),
                 payment_count=len(payments),

@@ -12,19 +12,33 @@ from .types import CardDeclined, GatewayError, GatewayUnavailable
 
 
 @lru_cache(maxsize=4)
-def _build(api_key: str, api_base: str, api_version: str) -> stripe.StripeClient:
+def _build(
+    api_key: str,
+    api_base: str,
+    api_version: str,
+    timeouts: tuple[float, float],
+    max_network_retries: int,
+) -> stripe.StripeClient:
     if api_base and api_key.startswith(("sk_live_", "rk_live_")):
         raise GatewayError("A live Stripe key only talks to Stripe: unset STRIPE_API_BASE.")
     return stripe.StripeClient(
         api_key,
         stripe_version=api_version,
         base_addresses={"api": api_base} if api_base else None,
-        max_network_retries=2,
+        # (connect, read): a dead network fails fast; a slow answer is still waited for.
+        http_client=stripe.RequestsClient(timeout=timeouts),
+        max_network_retries=max_network_retries,
     )
 
 
 def stripe_client() -> stripe.StripeClient:
-    return _build(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE, settings.STRIPE_API_VERSION)
+    return _build(
+        settings.STRIPE_SECRET_KEY,
+        settings.STRIPE_API_BASE,
+        settings.STRIPE_API_VERSION,
+        (settings.STRIPE_CONNECT_TIMEOUT, settings.STRIPE_READ_TIMEOUT),
+        settings.STRIPE_MAX_NETWORK_RETRIES,
+    )
 
 
 @contextmanager

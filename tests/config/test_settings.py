@@ -103,10 +103,15 @@ def test_production_settings_pass_the_deploy_check():
 
 def test_tasks_that_send_email_go_to_the_emails_queue():
     from config.celery import app
+    from subscriptions.tasks import process_stripe_event, send_outbox_email
 
     router = app.amqp.router
-    assert router.route({}, "subscriptions.send_manage_link")["queue"].name == "emails"
-    assert router.route({}, "subscriptions.process_stripe_event")["queue"].name == "default"
+    # As a task's delay() routes it, and as beat or another process sends it by name.
+    for task in (send_outbox_email, None):
+        options = router.route({}, "subscriptions.send_outbox_email", task_type=task)
+        assert options["queue"].name == "emails"
+    options = router.route({}, "subscriptions.process_stripe_event", task_type=process_stripe_event)
+    assert options["queue"].name == "default"
 
 
 # The scheduler closes database connections as beat would: a transactional test reconnects.

@@ -33,14 +33,16 @@ from subscriptions.models import (
     Payment,
     Supporter,
 )
-from subscriptions.services import notifications, reminders
+from subscriptions.services import reminders
 from subscriptions.services.outbox import (
     CLAIM_TIMEOUT,
     TransientSendFailure,
+    email_queue,
     outbox_email_claim,
     outbox_email_send,
     outbox_sweep,
 )
+from subscriptions.stripe_events.money import payment_acknowledge
 from subscriptions.tasks import send_outbox_email, sweep_outbox
 from tests.gifts import post_event
 
@@ -222,7 +224,7 @@ def _record_payment(supporter: Supporter, contribution: Contribution | None = No
             net=amount - 40,
             paid_at=timezone.now(),
         )
-        notifications.payment_recorded(payment)
+        payment_acknowledge(payment)
     return payment
 
 
@@ -333,7 +335,11 @@ def test_a_reminder_offers_one_click_unsubscribe_that_stops_further_reminders(sm
     contribution.card_last4 = "1881"
     contribution.save(update_fields=["card_last4"])
     with transaction.atomic():
-        notifications.card_expiring(contribution)
+        email_queue(
+            kind=EmailKind.CARD_EXPIRING,
+            supporter=contribution.supporter,
+            contribution=contribution,
+        )
     reminders.card_expiry_scan()
     assert OutboxEmail.objects.filter(kind=EmailKind.CARD_EXPIRING).count() == 1
 

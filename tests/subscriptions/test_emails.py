@@ -9,8 +9,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from subscriptions.models import EmailKind, OutboxEmail, Payment, ReceiptCounter
-from subscriptions.services import notifications, reminders
+from subscriptions.services import reminders
+from subscriptions.services.outbox import email_queue
 from subscriptions.services.receipts import receipt_number_assign
+from subscriptions.stripe_events.money import payment_acknowledge
 from tests.factories import ContributionFactory, PaymentFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +31,8 @@ def _manage_path(email: OutboxEmail) -> str:
 def test_a_payment_gets_a_numbered_receipt_and_the_first_one_a_thank_you(client):
     payment = PaymentFactory(amount=750)
 
-    notifications.payment_recorded(payment)
-    notifications.payment_recorded(payment)  # a duplicated webhook changes nothing
+    payment_acknowledge(payment)
+    payment_acknowledge(payment)  # a duplicated webhook changes nothing
 
     (receipt,) = _emails(EmailKind.RECEIPT)
     (thank_you,) = _emails(EmailKind.THANK_YOU)
@@ -49,8 +51,8 @@ def test_later_payments_get_receipts_but_no_second_thank_you():
     first = PaymentFactory(paid_at=timezone.now() - timedelta(days=31))
     second = PaymentFactory(contribution=first.contribution)
 
-    notifications.payment_recorded(first)
-    notifications.payment_recorded(second)
+    payment_acknowledge(first)
+    payment_acknowledge(second)
 
     assert len(_emails(EmailKind.RECEIPT)) == 2
     assert len(_emails(EmailKind.THANK_YOU)) == 1
@@ -59,7 +61,7 @@ def test_later_payments_get_receipts_but_no_second_thank_you():
 def test_a_payment_of_someone_we_cannot_email_is_recorded_without_an_email():
     payment = PaymentFactory(supporter=None, contribution=None)
 
-    notifications.payment_recorded(payment)
+    payment_acknowledge(payment)
 
     assert OutboxEmail.objects.count() == 0
 
@@ -140,7 +142,7 @@ def test_reminders_carry_unsubscribe_and_respect_it(client):
     reminders.card_expiry_scan()
     assert len(_emails(EmailKind.CARD_EXPIRING)) == 1
     # Receipts still go.
-    notifications.payment_recorded(PaymentFactory(contribution=contribution))
+    payment_acknowledge(PaymentFactory(contribution=contribution))
     assert len(_emails(EmailKind.RECEIPT)) == 1
 
 
@@ -149,7 +151,9 @@ def test_one_click_unsubscribe_needs_no_csrf_token_or_login():
 
     supporter = SupporterFactory()
     contribution = ContributionFactory(supporter=supporter, card_exp_month=1, card_exp_year=2020)
-    notifications.card_expiring(contribution)
+    email_queue(
+        kind=EmailKind.CARD_EXPIRING, supporter=contribution.supporter, contribution=contribution
+    )
     (reminder,) = _emails(EmailKind.CARD_EXPIRING)
     path = "/" + reminder.unsubscribe_url.split("://", 1)[1].split("/", 1)[1]
 
@@ -242,9 +246,12 @@ def test_yearly_plans_are_reminded_a_week_before_renewal_monthly_ones_are_not():
     yearly = ContributionFactory(frequency="year", amount=6000)
     monthly = ContributionFactory()
 
-    notifications.renewal_coming(yearly)
-    notifications.renewal_coming(yearly)
-    notifications.renewal_coming(monthly)
+    for contribution in (yearly, yearly, monthly):
+        email_queue(
+            kind=EmailKind.RENEWAL_COMING,
+            supporter=contribution.supporter,
+            contribution=contribution,
+        )
 
     (reminder,) = _emails(EmailKind.RENEWAL_COMING)
     assert reminder.supporter == yearly.supporter
@@ -283,23 +290,36 @@ def test_the_year_end_statement_goes_once_and_can_be_printed_or_downloaded(clien
 def test_every_email_has_both_parts_the_newsroom_address_and_a_working_manage_link(client):
     contribution = ContributionFactory(card_exp_month=1, card_exp_year=2020, frequency="year")
     payment = PaymentFactory(contribution=contribution, amount_refunded=200)
-    notifications.payment_recorded(payment)
-    notifications.refund_issued(payment, refunded_now=200)
-    notifications.payment_failed(
-        contribution, invoice_id="in_x", attempt=1, amount=500, next_attempt=timezone.now()
+    payment_acknowledge(payment)
+    supporter = contribution.supporter
+    email_queue(kind=EmailKind.REFUND, supporter=supporter, payment=payment, refunded_now=200)
+    email_queue(
+        kind=EmailKind.PAYMENT_FAILED,
+        supporter=supporter,
+        contribution=contribution,
+        invoice_id="in_x",
+        attempt=1,
+        amount=500,
+        next_attempt=timezone.now(),
     )
-    notifications.plan_changed(
-        contribution, price_id="price_x", old_amount=300, old_frequency="month"
+    email_queue(
+        kind=EmailKind.PLAN_CHANGED,
+        supporter=supporter,
+        contribution=contribution,
+        price_id="price_x",
+        old_amount=300,
+        old_frequency="month",
     )
     contribution.cancel_at_period_end = True
-    notifications.plan_cancelled(contribution)
-    notifications.card_expiring(contribution)
-    notifications.renewal_coming(ContributionFactory(frequency="year"))
-    notifications.win_back(contribution.supporter, contribution=contribution)
-    notifications.year_end_statement(
-        contribution.supporter, year=2025, totals=["€5.00"], payment_count=1
+    email_queue(kind=EmailKind.CANCELLATION, supporter=supporter, contribution=contribution)
+    email_queue(kind=EmailKind.CARD_EXPIRING, supporter=supporter, contribution=contribution)
+    yearly = ContributionFactory(frequency="year")
+    email_queue(kind=EmailKind.RENEWAL_COMING, supporter=yearly.supporter, contribution=yearly)
+    email_queue(kind=EmailKind.WIN_BACK, supporter=supporter, contribution=contribution)
+    email_queue(
+        kind=EmailKind.YEAR_END, supporter=supporter, year=2025, totals=["€5.00"], payment_count=1
     )
-    notifications.manage_link(contribution.supporter)
+    email_queue(kind=EmailKind.MANAGE_LINK, supporter=supporter)
 
     kinds = set(OutboxEmail.objects.values_list("kind", flat=True))
     assert kinds == set(EmailKind.values)
@@ -315,7 +335,7 @@ def test_every_email_has_both_parts_the_newsroom_address_and_a_working_manage_li
 
 def test_staff_see_a_supporters_emails_and_can_preview_one_as_sent(admin_client):
     payment = PaymentFactory()
-    notifications.payment_recorded(payment)
+    payment_acknowledge(payment)
     receipt = OutboxEmail.objects.get(kind=EmailKind.RECEIPT)
 
     page = admin_client.get(f"/admin/subscriptions/supporter/{payment.supporter_id}/change/")
@@ -329,7 +349,7 @@ def test_staff_see_a_supporters_emails_and_can_preview_one_as_sent(admin_client)
 
 def test_the_preview_is_for_staff_only(client):
     payment = PaymentFactory()
-    notifications.payment_recorded(payment)
+    payment_acknowledge(payment)
     receipt = OutboxEmail.objects.get(kind=EmailKind.RECEIPT)
 
     response = client.get(f"/admin/subscriptions/outboxemail/{receipt.pk}/preview/")

@@ -1,14 +1,20 @@
-"""Mirror Stripe's money movements into our records: payments, refunds, disputes, payouts.
-
-As in stripe_sync, each handler re-reads Stripe's current state, so any order of events,
-and any number of repeats, ends in the same rows.
-"""
+"""Money movements: payments (numbered and receipted where they are recorded), refunds,
+disputes, and the balance transactions behind them."""
 
 from subscriptions import stripe_gateway as gateway
-from subscriptions.models import BalanceTransaction, Contribution, Payment, Payout
+from subscriptions.models import (
+    BalanceTransaction,
+    Contribution,
+    EmailKind,
+    Payment,
+    Payout,
+    StripeEvent,
+)
 from subscriptions.models.payments import DisputeStatus
+from subscriptions.services.outbox import email_queue
+from subscriptions.services.receipts import receipt_number_assign
 
-from . import notifications
+from .registry import handles, object_id
 
 
 def payment_record(
@@ -45,51 +51,24 @@ def payment_record(
         payment.stripe_invoice_id = payment.stripe_invoice_id or invoice_id
         payment.save()
     # Both are once-only (outbox keys), and wait until we know who paid.
-    notifications.payment_recorded(payment)
-    notifications.refund_issued(payment, refunded_now=refunded_now)
-    return payment
-
-
-def charge_sync(charge_id: str) -> Payment | None:
-    charge = gateway.charge_retrieve(charge_id)
-    payment = Payment.objects.select_for_update().filter(stripe_charge_id=charge.id).first()
-    if payment is None:
-        # A refund can outrun the payment it refunds; recording the payment picks it up.
-        return None
-    refunded_now = charge.amount_refunded - payment.amount_refunded
-    payment.amount_refunded = charge.amount_refunded
-    payment.save(update_fields=["amount_refunded"])
-    notifications.refund_issued(payment, refunded_now=refunded_now)
-    return payment
-
-
-def dispute_sync(dispute_id: str) -> Payment | None:
-    dispute = gateway.dispute_retrieve(dispute_id)
-    payment = Payment.objects.select_for_update().filter(stripe_charge_id=dispute.charge_id).first()
-    if payment is None:
-        return None
-    payment.stripe_dispute_id = dispute.id
-    payment.dispute_status = (
-        dispute.status if dispute.status in DisputeStatus.values else DisputeStatus.NEEDS_RESPONSE
+    payment_acknowledge(payment)
+    email_queue(
+        kind=EmailKind.REFUND,
+        supporter=payment.supporter,
+        payment=payment,
+        refunded_now=refunded_now,
     )
-    payment.save(update_fields=["stripe_dispute_id", "dispute_status"])
     return payment
 
 
-def payout_sync(payout_id: str) -> Payout:
-    info = gateway.payout_retrieve(payout_id)
-    payout, _ = Payout.objects.update_or_create(
-        stripe_payout_id=info.id,
-        defaults={
-            "amount": info.amount,
-            "currency": info.currency,
-            "status": info.status,
-            "arrival_date": info.arrival_date,
-        },
-    )
-    for transaction_info in info.balance_transactions:
-        balance_transaction_record(transaction_info, payout=payout)
-    return payout
+def payment_acknowledge(payment: Payment) -> None:
+    """Once we know who paid: number the receipt, queue it, and thank them for a plan's
+    first payment. Safe to repeat: the number and both emails are once-only."""
+    if payment.supporter is None:
+        return
+    receipt_number_assign(payment)
+    email_queue(kind=EmailKind.RECEIPT, supporter=payment.supporter, payment=payment)
+    email_queue(kind=EmailKind.THANK_YOU, supporter=payment.supporter, payment=payment)
 
 
 def balance_transaction_record(
@@ -115,3 +94,47 @@ def balance_transaction_record(
         row.payout = payout
         row.save(update_fields=["payout"])
     return row
+
+
+def _charge_fetch(event: StripeEvent) -> gateway.ChargeInfo:
+    return gateway.charge_retrieve(object_id(event))
+
+
+@handles("charge.refunded", fetch=_charge_fetch)
+def charge_refunded(charge: gateway.ChargeInfo) -> Payment | None:
+    payment = Payment.objects.select_for_update().filter(stripe_charge_id=charge.id).first()
+    if payment is None:
+        # A refund can outrun the payment it refunds; recording the payment picks it up.
+        return None
+    refunded_now = charge.amount_refunded - payment.amount_refunded
+    payment.amount_refunded = charge.amount_refunded
+    payment.save(update_fields=["amount_refunded"])
+    email_queue(
+        kind=EmailKind.REFUND,
+        supporter=payment.supporter,
+        payment=payment,
+        refunded_now=refunded_now,
+    )
+    return payment
+
+
+def _dispute_fetch(event: StripeEvent) -> gateway.DisputeInfo:
+    return gateway.dispute_retrieve(object_id(event))
+
+
+@handles(
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.closed",
+    fetch=_dispute_fetch,
+)
+def dispute_changed(dispute: gateway.DisputeInfo) -> Payment | None:
+    payment = Payment.objects.select_for_update().filter(stripe_charge_id=dispute.charge_id).first()
+    if payment is None:
+        return None
+    payment.stripe_dispute_id = dispute.id
+    payment.dispute_status = (
+        dispute.status if dispute.status in DisputeStatus.values else DisputeStatus.NEEDS_RESPONSE
+    )
+    payment.save(update_fields=["stripe_dispute_id", "dispute_status"])
+    return payment

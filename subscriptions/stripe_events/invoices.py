@@ -1,0 +1,73 @@
+"""Invoices of a subscription: paid, failed, and coming up for renewal."""
+
+from dataclasses import dataclass
+
+from subscriptions import stripe_gateway as gateway
+from subscriptions.models import Contribution, EmailKind, Payment, StripeEvent
+from subscriptions.services.outbox import email_queue
+
+from .money import payment_record
+from .registry import handles, object_id
+from .subscriptions import SubscriptionFacts, subscription_apply, subscription_fetch
+
+
+@dataclass(frozen=True)
+class InvoiceFacts:
+    invoice: gateway.InvoiceInfo
+    subscription: SubscriptionFacts | None
+
+
+def _fetch(event: StripeEvent) -> InvoiceFacts:
+    invoice = gateway.invoice_retrieve(object_id(event))
+    subscription = subscription_fetch(invoice.subscription_id) if invoice.subscription_id else None
+    return InvoiceFacts(invoice=invoice, subscription=subscription)
+
+
+@handles("invoice.paid", "invoice.payment_succeeded", fetch=_fetch)
+def invoice_paid(facts: InvoiceFacts) -> Payment | None:
+    invoice = facts.invoice
+    contribution = subscription_apply(facts.subscription) if facts.subscription else None
+    if invoice.charge is None or invoice.charge.status != "succeeded":
+        return None
+    return payment_record(charge=invoice.charge, contribution=contribution, invoice_id=invoice.id)
+
+
+@handles("invoice.payment_failed", fetch=_fetch)
+def invoice_payment_failed(facts: InvoiceFacts) -> Contribution | None:
+    invoice = facts.invoice
+    if facts.subscription is None:
+        return None
+    contribution = subscription_apply(facts.subscription)
+    if invoice.status == "open" and contribution.status != "canceled":
+        email_queue(
+            kind=EmailKind.PAYMENT_FAILED,
+            supporter=contribution.supporter,
+            contribution=contribution,
+            invoice_id=invoice.id,
+            attempt=invoice.attempt_count,
+            amount=invoice.amount_due,
+            next_attempt=invoice.next_payment_attempt,
+        )
+    return contribution
+
+
+def _upcoming_fetch(event: StripeEvent) -> SubscriptionFacts | None:
+    """An upcoming invoice has no id to re-read; its subscription has."""
+    invoice = event.payload["data"]["object"]
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    subscription = details.get("subscription")
+    subscription_id = (
+        subscription if isinstance(subscription, str) else (subscription or {}).get("id")
+    )
+    return subscription_fetch(subscription_id) if subscription_id else None
+
+
+@handles("invoice.upcoming", fetch=_upcoming_fetch)
+def invoice_upcoming(facts: SubscriptionFacts | None) -> Contribution | None:
+    if facts is None:
+        return None
+    contribution = subscription_apply(facts)
+    email_queue(
+        kind=EmailKind.RENEWAL_COMING, supporter=contribution.supporter, contribution=contribution
+    )
+    return contribution

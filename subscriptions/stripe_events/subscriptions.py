@@ -1,0 +1,137 @@
+"""Subscriptions: our contribution made to match Stripe's subscription, and the emails a
+change of plan deserves."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from subscriptions import stripe_gateway as gateway
+from subscriptions.models import Contribution, EmailKind, StripeEvent
+from subscriptions.models.supporters import CancelReason, ContributionStatus, Frequency
+from subscriptions.services.outbox import email_queue
+from subscriptions.services.supporters import supporter_upsert
+
+from .registry import handles, object_id
+
+INTERVAL_TO_FREQUENCY = {"month": Frequency.MONTH, "year": Frequency.YEAR}
+ENDED_STATUSES = {ContributionStatus.CANCELED, ContributionStatus.INCOMPLETE_EXPIRED}
+
+
+@dataclass(frozen=True)
+class SubscriptionFacts:
+    subscription: gateway.SubscriptionInfo
+    # Only fetched when we do not yet know who the supporter is.
+    customer: gateway.CustomerInfo | None
+
+
+def contribution_for_update(**lookup: Any) -> Contribution | None:
+    return Contribution.objects.select_for_update().filter(**lookup).first()
+
+
+def public_id_from(metadata: dict[str, str]) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(metadata.get("contribution_id", ""))
+    except ValueError:  # absent, or not one of ours
+        return None
+
+
+def subscription_fetch(subscription_id: str) -> SubscriptionFacts:
+    info = gateway.subscription_retrieve(subscription_id)
+    mine = Q(stripe_subscription_id=info.id)
+    if public_id := public_id_from(info.metadata):
+        mine |= Q(public_id=public_id)
+    known = Contribution.objects.filter(mine, supporter__isnull=False).exists()
+    customer = None
+    if info.customer_id and not known:
+        customer = gateway.customer_retrieve(info.customer_id)
+    return SubscriptionFacts(subscription=info, customer=customer)
+
+
+def subscription_apply(facts: SubscriptionFacts) -> Contribution:
+    """Our contribution for a Stripe subscription, made to match what was fetched."""
+    info = facts.subscription
+    contribution = contribution_for_update(stripe_subscription_id=info.id)
+    if contribution is None and (public_id := public_id_from(info.metadata)):
+        contribution = contribution_for_update(public_id=public_id)
+    if contribution is None:
+        # Made outside our checkout (Stripe's dashboard, the CLI): adopt it.
+        contribution = Contribution(source_article=None)
+    if contribution.supporter_id is None and facts.customer and facts.customer.email:
+        contribution.supporter = supporter_upsert(
+            email=facts.customer.email, name=facts.customer.name
+        )
+    contribution.stripe_customer_id = info.customer_id
+    before = (
+        contribution.status,
+        contribution.amount,
+        contribution.frequency,
+        contribution.cancel_at_period_end,
+        contribution.stripe_synced_at is not None,
+    )
+    was_ended = contribution.status in ENDED_STATUSES
+    contribution.stripe_subscription_id = info.id
+    contribution.amount = info.amount
+    contribution.currency = info.currency
+    contribution.frequency = INTERVAL_TO_FREQUENCY.get(info.interval, Frequency.MONTH)
+    contribution.status = info.status
+    contribution.current_period_end = info.current_period_end
+    contribution.cancel_at_period_end = info.cancel_at_period_end
+    contribution.started_at = info.started_at
+    contribution.ended_at = info.ended_at
+    contribution.card_brand = info.card_brand
+    contribution.card_last4 = info.card_last4
+    contribution.card_exp_month = info.card_exp_month
+    contribution.card_exp_year = info.card_exp_year
+    if contribution.status in ENDED_STATUSES and not was_ended and not contribution.cancel_reason:
+        contribution.cancel_reason = CancelReason.PAYMENT_FAILED
+    if contribution.covered_fee >= contribution.amount:
+        contribution.covered_fee = 0
+    contribution.stripe_synced_at = timezone.now()
+    contribution.save()
+    _plan_change_emails(contribution, before=before, price_id=info.price_id)
+    return contribution
+
+
+def _plan_change_emails(
+    contribution: Contribution, *, before: tuple[str, int, str, bool, bool], price_id: str
+) -> None:
+    old_status, old_amount, old_frequency, old_cancel_at_period_end, was_synced = before
+    supporter = contribution.supporter
+    if was_synced and (old_amount, old_frequency) != (contribution.amount, contribution.frequency):
+        email_queue(
+            kind=EmailKind.PLAN_CHANGED,
+            supporter=supporter,
+            contribution=contribution,
+            price_id=price_id,
+            old_amount=old_amount,
+            old_frequency=old_frequency,
+        )
+    newly_ending = contribution.cancel_at_period_end and not old_cancel_at_period_end
+    newly_ended = contribution.status == "canceled" and old_status != "canceled"
+    if newly_ending or newly_ended:
+        email_queue(kind=EmailKind.CANCELLATION, supporter=supporter, contribution=contribution)
+
+
+def contribution_mirror(*, subscription_id: str) -> Contribution:
+    """Fetch the subscription, then write it to our contribution in one transaction."""
+    facts = subscription_fetch(subscription_id)
+    with transaction.atomic():
+        return subscription_apply(facts)
+
+
+def _fetch(event: StripeEvent) -> SubscriptionFacts:
+    return subscription_fetch(object_id(event))
+
+
+@handles(
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    fetch=_fetch,
+)
+def subscription_changed(facts: SubscriptionFacts) -> Contribution:
+    return subscription_apply(facts)
