@@ -5,7 +5,7 @@ database of its own, renders one receipt per payment into the outbox (not timed)
 them all twice to a local SMTP sink running in its own process:
 
 - smtplib: a plain loop over the rows, one connection, `send_message` per message;
-- outbox: the real `send_outbox_email` tasks on real Celery workers
+- outbox: the real `outbox_email_send` tasks on real Celery workers
   (`-Q emails,default -c 2 --prefetch-multiplier 4 -P prefork`), from the first enqueue
   until the last row is marked sent (the workers are up before the clock starts).
 
@@ -337,13 +337,13 @@ def outbox_send(ids: list[int], timeout: float) -> tuple[float, float, dict[str,
     from django.db.models import Count, Max
 
     from subscriptions.models import OutboxEmail
-    from subscriptions.tasks import send_outbox_email
+    from subscriptions.tasks import outbox_email_send
 
     rows = OutboxEmail.objects.filter(pk__in=ids)
     started_wall = time.time()
     started = time.perf_counter()
     for email_id in ids:
-        send_outbox_email.delay(email_id)
+        outbox_email_send.delay(email_id)
     enqueued = time.perf_counter() - started
     while True:
         statuses = dict(rows.values_list("status").annotate(n=Count("pk")).order_by())

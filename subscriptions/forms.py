@@ -3,7 +3,7 @@
 from django import forms
 
 from .pledges import Frequency, amount_to_minor_units
-from .services.plans import SUPPORTER_CANCEL_REASONS
+from .services.contributions import SUPPORTER_CANCEL_REASONS
 
 
 class ManageLinkForm(forms.Form):
@@ -17,7 +17,7 @@ class ManageLinkForm(forms.Form):
     )
 
 
-class PlanChangeForm(forms.Form):
+class ContributionChangeForm(forms.Form):
     amount = forms.CharField(max_length=32, label="New amount")
     frequency = forms.ChoiceField(
         choices=[(Frequency.MONTH, "Monthly"), (Frequency.YEAR, "Yearly")],

@@ -1,11 +1,13 @@
-"""Thin tasks: ids in, one service call. Each is harmless when it runs twice."""
+"""Thin tasks: ids in, one service call. Each is harmless when it runs twice.
+
+A task has its service's name, and calls it through its module: `tasks.outbox_email_send`
+runs `outbox.outbox_email_send`.
+"""
 
 from celery import shared_task
 from django.db import DatabaseError
 
-from .services import reminders
-from .services.events import EventProcessingFailed, stripe_event_process, stripe_events_sweep
-from .services.outbox import TransientSendFailure, outbox_email_send, outbox_sweep
+from .services import events, outbox, reminders
 
 
 @shared_task(
@@ -13,19 +15,19 @@ from .services.outbox import TransientSendFailure, outbox_email_send, outbox_swe
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=7,
-    name="subscriptions.process_stripe_event",
+    name="subscriptions.stripe_event_process",
 )
-def process_stripe_event(self, event_pk: int) -> None:
+def stripe_event_process(self, event_pk: int) -> None:
     try:
-        stripe_event_process(event_pk=event_pk)
-    except (EventProcessingFailed, DatabaseError) as error:
+        events.stripe_event_process(event_pk=event_pk)
+    except (events.EventProcessingFailed, DatabaseError) as error:
         # 10 s, 20 s, 40 s … about 20 minutes in all; then the sweeper and operators.
         raise self.retry(exc=error, countdown=min(10 * 2**self.request.retries, 600)) from error
 
 
-@shared_task(name="subscriptions.sweep_stripe_events")
-def sweep_stripe_events() -> int:
-    return stripe_events_sweep()
+@shared_task(name="subscriptions.stripe_events_sweep")
+def stripe_events_sweep() -> int:
+    return events.stripe_events_sweep()
 
 
 @shared_task(
@@ -33,31 +35,31 @@ def sweep_stripe_events() -> int:
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=None,  # the outbox row counts attempts and gives up by itself
-    name="subscriptions.send_outbox_email",
+    name="subscriptions.outbox_email_send",
     queue_name="emails",  # a flood of emails never delays Stripe events
 )
-def send_outbox_email(self, email_id: int) -> str:
+def outbox_email_send(self, email_id: int) -> str:
     try:
-        return outbox_email_send(email_id=email_id)
-    except TransientSendFailure as failure:
+        return outbox.outbox_email_send(email_id=email_id)
+    except outbox.TransientSendFailure as failure:
         raise self.retry(exc=failure, countdown=failure.retry_in) from failure
 
 
-@shared_task(name="subscriptions.sweep_outbox")
-def sweep_outbox() -> int:
-    return outbox_sweep()
+@shared_task(name="subscriptions.outbox_sweep")
+def outbox_sweep() -> int:
+    return outbox.outbox_sweep()
 
 
-@shared_task(name="subscriptions.scan_card_expiry")
-def scan_card_expiry() -> int:
+@shared_task(name="subscriptions.card_expiry_scan")
+def card_expiry_scan() -> int:
     return reminders.card_expiry_scan()
 
 
-@shared_task(name="subscriptions.scan_win_back")
-def scan_win_back() -> int:
+@shared_task(name="subscriptions.win_back_scan")
+def win_back_scan() -> int:
     return reminders.win_back_scan()
 
 
-@shared_task(name="subscriptions.send_year_end_statements", queue_name="emails")
-def send_year_end_statements() -> int:
+@shared_task(name="subscriptions.year_end_statements_send", queue_name="emails")
+def year_end_statements_send() -> int:
     return reminders.year_end_statements_send()

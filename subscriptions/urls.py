@@ -10,23 +10,23 @@ urlpatterns = [
     path("support/manage/<str:token>/", manage.manage, name="manage"),
     path(
         "support/manage/<str:token>/gifts/<str:public_id>/change/",
-        manage.plan_change,
-        name="plan_change",
+        manage.contribution_change,
+        name="contribution_change",
     ),
     path(
         "support/manage/<str:token>/gifts/<str:public_id>/cancel/",
-        manage.plan_cancel,
-        name="plan_cancel",
+        manage.contribution_cancel,
+        name="contribution_cancel",
     ),
     path(
         "support/manage/<str:token>/gifts/<str:public_id>/resume/",
-        manage.plan_resume,
-        name="plan_resume",
+        manage.contribution_resume,
+        name="contribution_resume",
     ),
     path(
         "support/manage/<str:token>/gifts/<str:public_id>/card/",
-        manage.plan_card,
-        name="plan_card",
+        manage.contribution_card,
+        name="contribution_card",
     ),
     path(
         "support/manage/<str:token>/statement/<int:year>/",

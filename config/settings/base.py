@@ -197,18 +197,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic job lives here; django-celery-beat mirrors it into admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "config.tasks.heartbeat", "schedule": 30.0},
-    "stripe-events-sweep": {"task": "subscriptions.sweep_stripe_events", "schedule": 60.0},
-    "outbox-sweep": {"task": "subscriptions.sweep_outbox", "schedule": 60.0},
+    "stripe-events-sweep": {"task": "subscriptions.stripe_events_sweep", "schedule": 60.0},
+    "outbox-sweep": {"task": "subscriptions.outbox_sweep", "schedule": 60.0},
     "card-expiry-scan": {
-        "task": "subscriptions.scan_card_expiry",
+        "task": "subscriptions.card_expiry_scan",
         "schedule": crontab(hour=8, minute=0),
     },
     "win-back-scan": {
-        "task": "subscriptions.scan_win_back",
+        "task": "subscriptions.win_back_scan",
         "schedule": crontab(hour=10, minute=0),
     },
     "year-end-statements": {
-        "task": "subscriptions.send_year_end_statements",
+        "task": "subscriptions.year_end_statements_send",
         "schedule": crontab(month_of_year=1, day_of_month=5, hour=9, minute=0),
     },
 }

@@ -75,7 +75,7 @@ def _receipt_context(facts: Facts) -> dict[str, Any]:
     }
 
 
-def _is_first_payment_of_a_plan(facts: Facts) -> bool:
+def _is_first_payment_of_a_contribution(facts: Facts) -> bool:
     payment = facts["payment"]
     contribution = payment.contribution
     return (
@@ -114,7 +114,7 @@ def _payment_failed_context(facts: Facts) -> dict[str, Any]:
 # Plans
 
 
-def _plan_changed_context(facts: Facts) -> dict[str, Any]:
+def _contribution_changed_context(facts: Facts) -> dict[str, Any]:
     return {
         **_plan(facts),
         "old_amount": money(facts["old_amount"], facts["contribution"].currency),
@@ -211,7 +211,7 @@ _SPECS = [
         "Thank you for supporting {newsroom}",
         key=lambda facts: str(facts["payment"].contribution.public_id),
         context=_thank_you_context,
-        due=_is_first_payment_of_a_plan,
+        due=_is_first_payment_of_a_contribution,
     ),
     EmailSpec(
         EmailKind.RECEIPT,
@@ -243,10 +243,10 @@ _SPECS = [
         due=_renewal_due,
     ),
     EmailSpec(
-        EmailKind.PLAN_CHANGED,
+        EmailKind.CONTRIBUTION_CHANGED,
         "Your support for {newsroom} has changed",
         key=lambda facts: _subscription_key(facts, facts["price_id"]),
-        context=_plan_changed_context,
+        context=_contribution_changed_context,
     ),
     EmailSpec(
         EmailKind.CANCELLATION,

@@ -9,7 +9,7 @@ class EmailKind(models.TextChoices):
     PAYMENT_FAILED = "payment_failed", "Payment failed"
     CARD_EXPIRING = "card_expiring", "Card expiring"
     RENEWAL_COMING = "renewal_coming", "Yearly renewal coming up"
-    PLAN_CHANGED = "plan_changed", "Plan changed"
+    CONTRIBUTION_CHANGED = "contribution_changed", "Contribution changed"
     CANCELLATION = "cancellation", "Cancellation confirmed"
     REFUND = "refund", "Refund issued"
     WIN_BACK = "win_back", "Win-back"
@@ -32,7 +32,7 @@ class OutboxEmail(models.Model):
     """
 
     supporter = models.ForeignKey(Supporter, on_delete=models.PROTECT, related_name="emails")
-    kind = models.CharField(max_length=20, choices=EmailKind.choices)
+    kind = models.CharField(max_length=40, choices=EmailKind.choices)
     key = models.CharField(max_length=255)
     to = models.EmailField(max_length=254)
     subject = models.CharField(max_length=255)

@@ -49,10 +49,10 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
 
 
 def _enqueue(event_pk: int) -> None:
-    from subscriptions.tasks import process_stripe_event
+    from subscriptions import tasks
 
     try:
-        process_stripe_event.delay(event_pk)
+        tasks.stripe_event_process.delay(event_pk)
     except Exception:
         # The event is stored; the sweeper will process it once the broker is back.
         logger.exception("Could not enqueue Stripe event %s; the sweeper will retry", event_pk)

@@ -89,10 +89,10 @@ def _message_id() -> str:
 
 
 def _enqueue(email_id: int) -> None:
-    from subscriptions.tasks import send_outbox_email
+    from subscriptions import tasks
 
     try:
-        send_outbox_email.delay(email_id)
+        tasks.outbox_email_send.delay(email_id)
     except Exception:
         # The row is stored; the sweeper sends it once the broker is back.
         logger.exception("Could not enqueue email %s; the sweeper will retry", email_id)

@@ -92,18 +92,18 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
         contribution.covered_fee = 0
     contribution.stripe_synced_at = timezone.now()
     contribution.save()
-    _plan_change_emails(contribution, before=before, price_id=info.price_id)
+    _contribution_change_emails(contribution, before=before, price_id=info.price_id)
     return contribution
 
 
-def _plan_change_emails(
+def _contribution_change_emails(
     contribution: Contribution, *, before: tuple[str, int, str, bool, bool], price_id: str
 ) -> None:
     old_status, old_amount, old_frequency, old_cancel_at_period_end, was_synced = before
     supporter = contribution.supporter
     if was_synced and (old_amount, old_frequency) != (contribution.amount, contribution.frequency):
         email_queue(
-            kind=EmailKind.PLAN_CHANGED,
+            kind=EmailKind.CONTRIBUTION_CHANGED,
             supporter=supporter,
             contribution=contribution,
             price_id=price_id,

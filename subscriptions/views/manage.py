@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from subscriptions import selectors
 from subscriptions import stripe_gateway as gateway
-from subscriptions.forms import CancelForm, ManageLinkForm, PlanChangeForm
+from subscriptions.forms import CancelForm, ContributionChangeForm, ManageLinkForm
 from subscriptions.models import Contribution, Supporter
 from subscriptions.ratelimit import client_ip, rate_limit_hit
-from subscriptions.services import plans
+from subscriptions.services import contributions
 from subscriptions.services.manage import TooManyRequests, manage_link_request
 from subscriptions.signing import manage_token_read
 
@@ -79,7 +79,7 @@ def manage(request: HttpRequest, token: str, supporter: Supporter) -> HttpRespon
     return _page(request, supporter, token)
 
 
-def _plan_action(view):
+def _contribution_action(view):
     """Resolve the token and the gift, run the change, answer with the page again."""
 
     @require_POST
@@ -94,7 +94,7 @@ def _plan_action(view):
             raise Http404("No such gift")
         try:
             return view(request, token, supporter, contribution)
-        except plans.PlanChangeRefused as refusal:
+        except contributions.ContributionChangeRefused as refusal:
             return _page(request, supporter, token, status=400, error=str(refusal))
         except gateway.GatewayError:
             return _page(request, supporter, token, status=503, error=STRIPE_UNAVAILABLE)
@@ -106,13 +106,13 @@ def _back(token: str) -> HttpResponseRedirect:
     return redirect(reverse("subscriptions:manage", kwargs={"token": token}), permanent=False)
 
 
-@_plan_action
-def plan_change(request, token: str, supporter: Supporter, contribution: Contribution):
-    form = PlanChangeForm(request.POST, currency=contribution.currency)
+@_contribution_action
+def contribution_change(request, token: str, supporter: Supporter, contribution: Contribution):
+    form = ContributionChangeForm(request.POST, currency=contribution.currency)
     if not form.is_valid():
         errors = " ".join(error for errors in form.errors.values() for error in errors)
         return _page(request, supporter, token, status=400, error=errors)
-    plans.plan_change_price(
+    contributions.contribution_change(
         contribution=contribution,
         amount=form.cleaned_data["amount"],
         frequency=form.cleaned_data["frequency"],
@@ -121,8 +121,8 @@ def plan_change(request, token: str, supporter: Supporter, contribution: Contrib
     return _back(token)
 
 
-@_plan_action
-def plan_cancel(request, token: str, supporter: Supporter, contribution: Contribution):
+@_contribution_action
+def contribution_cancel(request, token: str, supporter: Supporter, contribution: Contribution):
     form = CancelForm(request.POST)
     if not form.is_valid():
         return _page(
@@ -133,7 +133,7 @@ def plan_cancel(request, token: str, supporter: Supporter, contribution: Contrib
             cancel_form=form,
             error="Please choose a reason from the list.",
         )
-    plans.plan_cancel(
+    contributions.contribution_cancel(
         contribution=contribution,
         reason=form.cleaned_data["reason"],
         detail=form.cleaned_data["detail"],
@@ -145,19 +145,21 @@ def plan_cancel(request, token: str, supporter: Supporter, contribution: Contrib
     return _back(token)
 
 
-@_plan_action
-def plan_resume(request, token: str, supporter: Supporter, contribution: Contribution):
-    plans.plan_resume(contribution=contribution)
+@_contribution_action
+def contribution_resume(request, token: str, supporter: Supporter, contribution: Contribution):
+    contributions.contribution_resume(contribution=contribution)
     messages.success(request, "Thank you: your gift continues as before.")
     return _back(token)
 
 
-@_plan_action
-def plan_card(request, token: str, supporter: Supporter, contribution: Contribution):
+@_contribution_action
+def contribution_card(request, token: str, supporter: Supporter, contribution: Contribution):
     return_url = request.build_absolute_uri(
         reverse("subscriptions:manage", kwargs={"token": token})
     )
-    url = plans.plan_card_update_url(contribution=contribution, return_url=return_url)
+    url = contributions.contribution_card_update_url(
+        contribution=contribution, return_url=return_url
+    )
     return HttpResponseRedirect(url, status=303)
 
 

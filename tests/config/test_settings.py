@@ -103,14 +103,14 @@ def test_production_settings_pass_the_deploy_check():
 
 def test_tasks_that_send_email_go_to_the_emails_queue():
     from config.celery import app
-    from subscriptions.tasks import process_stripe_event, send_outbox_email
+    from subscriptions.tasks import outbox_email_send, stripe_event_process
 
     router = app.amqp.router
     # As a task's delay() routes it, and as beat or another process sends it by name.
-    for task in (send_outbox_email, None):
-        options = router.route({}, "subscriptions.send_outbox_email", task_type=task)
+    for task in (outbox_email_send, None):
+        options = router.route({}, "subscriptions.outbox_email_send", task_type=task)
         assert options["queue"].name == "emails"
-    options = router.route({}, "subscriptions.process_stripe_event", task_type=process_stripe_event)
+    options = router.route({}, "subscriptions.stripe_event_process", task_type=stripe_event_process)
     assert options["queue"].name == "default"
 
 

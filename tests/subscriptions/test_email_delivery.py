@@ -25,6 +25,7 @@ from django.test import Client
 from django.utils import timezone
 
 from config.celery import app
+from subscriptions import tasks
 from subscriptions.models import (
     Contribution,
     EmailKind,
@@ -43,10 +44,9 @@ from subscriptions.services.outbox import (
     outbox_sweep,
 )
 from subscriptions.stripe_events.money import payment_acknowledge
-from subscriptions.tasks import send_outbox_email, sweep_outbox
 from tests.gifts import post_event
 
-SEND_TASK = "subscriptions.send_outbox_email"
+SEND_TASK = "subscriptions.outbox_email_send"
 WORKER_QUEUES = ["emails", "default"]
 
 
@@ -370,7 +370,7 @@ def test_an_email_refused_for_now_is_sent_once_on_retry(smtp_sink):
     assert (smtp_sink.refused, smtp_sink.messages) == (1, [])
 
     # The retry, and the task still queued from the commit: the worker runs both.
-    send_outbox_email.delay(receipt.pk)
+    tasks.outbox_email_send.delay(receipt.pk)
     with running_worker() as finished:
         wait_until(
             lambda: len([name for name, *_ in finished if name == SEND_TASK]) == 2,
@@ -408,7 +408,7 @@ def test_an_email_claimed_by_a_worker_that_died_is_swept_and_sent_once(smtp_sink
     )
 
     with running_worker() as finished:
-        sweep_outbox.delay()
+        tasks.outbox_sweep.delay()
         wait_until(_all_sent(receipt), what="the swept receipt to be sent")
         wait_until(lambda: (SEND_TASK, "SUCCESS", "sent") in finished, what="the send task")
 

@@ -303,7 +303,7 @@ def test_every_email_has_both_parts_the_newsroom_address_and_a_working_manage_li
         next_attempt=timezone.now(),
     )
     email_queue(
-        kind=EmailKind.PLAN_CHANGED,
+        kind=EmailKind.CONTRIBUTION_CHANGED,
         supporter=supporter,
         contribution=contribution,
         price_id="price_x",

@@ -86,7 +86,7 @@ def test_changing_the_amount_goes_through_stripe_from_the_next_payment(site, str
     assert subscription["items"]["data"][0]["price"]["unit_amount"] == 800
     contribution.refresh_from_db()
     assert contribution.amount == 800
-    changed = OutboxEmail.objects.get(kind="plan_changed")
+    changed = OutboxEmail.objects.get(kind="contribution_changed")
     assert "from €5.00 a month to €8.00 a month" in changed.text
     site.advance(days=31)
     assert sorted(p.amount for p in contribution.payments.all()) == [500, 800]

@@ -19,26 +19,28 @@ SUPPORTER_CANCEL_REASONS = [
 ]
 
 
-class PlanChangeRefused(Exception):
+class ContributionChangeRefused(Exception):
     """The change cannot be made; the message is a sentence for the supporter."""
 
 
 def _changeable(contribution: Contribution) -> None:
     if not contribution.is_recurring or not contribution.stripe_subscription_id:
-        raise PlanChangeRefused("Only a monthly or yearly gift can be changed.")
+        raise ContributionChangeRefused("Only a monthly or yearly gift can be changed.")
     if not contribution.is_changeable:
-        raise PlanChangeRefused("This gift has ended, so it cannot be changed. You can give again.")
+        raise ContributionChangeRefused(
+            "This gift has ended, so it cannot be changed. You can give again."
+        )
 
 
 def _mirror(contribution: Contribution) -> Contribution:
     return contribution_mirror(subscription_id=contribution.stripe_subscription_id)
 
 
-def plan_change_price(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:
+def contribution_change(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:
     """A new amount and/or frequency from the next payment on; nothing is charged now."""
     _changeable(contribution)
     if frequency not in (Frequency.MONTH, Frequency.YEAR):
-        raise PlanChangeRefused("Please choose monthly or yearly.")
+        raise ContributionChangeRefused("Please choose monthly or yearly.")
     if amount == contribution.amount and frequency == contribution.frequency:
         return contribution
     subscription = gateway.subscription_retrieve(contribution.stripe_subscription_id)
@@ -57,11 +59,11 @@ def plan_change_price(*, contribution: Contribution, amount: int, frequency: str
     return _mirror(contribution)
 
 
-def plan_cancel(*, contribution: Contribution, reason: str, detail: str) -> Contribution:
+def contribution_cancel(*, contribution: Contribution, reason: str, detail: str) -> Contribution:
     """Cancel at the end of the period already paid for; it can be undone until then."""
     _changeable(contribution)
     if reason not in SUPPORTER_CANCEL_REASONS:
-        raise PlanChangeRefused("Please choose a reason from the list.")
+        raise ContributionChangeRefused("Please choose a reason from the list.")
     gateway.subscription_set_cancel_at_period_end(
         subscription_id=contribution.stripe_subscription_id, cancel=True
     )
@@ -71,11 +73,11 @@ def plan_cancel(*, contribution: Contribution, reason: str, detail: str) -> Cont
     return _mirror(contribution)
 
 
-def plan_resume(*, contribution: Contribution) -> Contribution:
+def contribution_resume(*, contribution: Contribution) -> Contribution:
     """Undo a cancellation before the period ends."""
     _changeable(contribution)
     if not contribution.cancel_at_period_end:
-        raise PlanChangeRefused("This gift is not set to end, so there is nothing to undo.")
+        raise ContributionChangeRefused("This gift is not set to end, so there is nothing to undo.")
     gateway.subscription_set_cancel_at_period_end(
         subscription_id=contribution.stripe_subscription_id, cancel=False
     )
@@ -85,10 +87,10 @@ def plan_resume(*, contribution: Contribution) -> Contribution:
     return _mirror(contribution)
 
 
-def plan_card_update_url(*, contribution: Contribution, return_url: str) -> str:
+def contribution_card_update_url(*, contribution: Contribution, return_url: str) -> str:
     """Stripe's billing portal, where the supporter replaces their card."""
     if not contribution.stripe_customer_id:
-        raise PlanChangeRefused("We have no card on file for this gift.")
+        raise ContributionChangeRefused("We have no card on file for this gift.")
     return gateway.billing_portal_session_create(
         customer_id=contribution.stripe_customer_id, return_url=return_url
     )
