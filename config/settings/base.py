@@ -158,7 +158,13 @@ STRIPE_FEE_FIXED = Decimal(env.str("STRIPE_FEE_FIXED", default="0.25"))
 CHECKOUT_RATE_LIMIT_PER_IP = env.int("CHECKOUT_RATE_LIMIT_PER_IP", default=20)
 # How many proxies (load balancer, CDN) stand in front of web and append to
 # X-Forwarded-For; 0 means readers connect directly and REMOTE_ADDR is their address.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+_proxy_count = env.str("TRUSTED_PROXY_COUNT", default="0")
+if not _proxy_count.isdigit():
+    raise ImproperlyConfigured(
+        "Set TRUSTED_PROXY_COUNT to the number of proxies in front of web (0 when readers "
+        f"connect directly), not {_proxy_count!r}."
+    )
+TRUSTED_PROXY_COUNT = int(_proxy_count)
 CHECKOUT_RATE_LIMIT_PER_EMAIL = env.int("CHECKOUT_RATE_LIMIT_PER_EMAIL", default=10)
 MANAGE_LINK_RATE_LIMIT_PER_IP = env.int("MANAGE_LINK_RATE_LIMIT_PER_IP", default=10)
 MANAGE_LINK_RATE_LIMIT_PER_EMAIL = env.int("MANAGE_LINK_RATE_LIMIT_PER_EMAIL", default=3)
