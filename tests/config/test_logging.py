@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils.log import configure_logging
 
 from config.logfilters import RedactFilter, redact
 
@@ -45,6 +46,9 @@ def test_redaction_removes_secrets_and_keeps_the_rest(line, kept):
 @pytest.fixture
 def console_output():
     """What the site's console handler writes, whoever logs."""
+    # Logging as Django sets it up at start (an in-process Celery worker in an earlier
+    # test may have taken over the root logger since).
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
     handler = next(h for h in logging.getLogger().handlers if _redacts(h))
     buffer = io.StringIO()
     previous = handler.setStream(buffer)
