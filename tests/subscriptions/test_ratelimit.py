@@ -1,7 +1,9 @@
 """Rate limits see the reader's real address, and a spoofed header does not dodge them."""
 
+import secrets
 import uuid
 
+import pytest
 from django.test import RequestFactory
 
 from subscriptions.ratelimit import client_ip, rate_limit_hit
@@ -68,3 +70,21 @@ def test_ipv4_readers_keep_a_limit_each():
     ]
     # The same reader seen as an IPv4-mapped IPv6 address is still that reader.
     assert rate_limit_hit(scope=scope, key="::ffff:203.0.113.1", limit=1) is True
+
+
+@pytest.mark.django_db
+def test_a_reader_hopping_addresses_inside_one_ipv6_64_is_still_limited(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.MANAGE_LINK_RATE_LIMIT_PER_IP = 2
+    prefix = "2001:db8:{:x}:{:x}".format(*(secrets.randbelow(0xFFFF) for _ in range(2)))
+
+    statuses = [
+        client.post(
+            "/support/manage/",
+            {"email": f"reader{n}@example.org"},
+            REMOTE_ADDR=f"{prefix}:{n:x}::{n + 1:x}",
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
