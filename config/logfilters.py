@@ -12,14 +12,16 @@ import re
 EMAIL = re.compile(r"[\w.+%-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 # A query string that carries at least one value: "?session_id=cs_…&x=1".
 QUERY_STRING = re.compile(r"\?(?=[^\s\"'<>]*=)[^\s\"'<>]*")
-# A path segment that looks like a secret: a signed value ("12.manage:1tAbC:sig…") or a
-# long random string mixing cases and digits. Slugs are lower case, so they stay.
+# A path segment that looks like a secret: a signed value ("12.manage:1tAbC:sig…"), a long
+# hex string, or a long random string mixing cases and digits. Slugs have hyphens and
+# lower-case words, so they stay.
 PATH_SEGMENT = re.compile(r"(?<=/)[\w.:%=-]{20,}(?=[/\s\"'?]|$)")
 SIGNED = re.compile(r"(?::|%3a)[\w-]{20,}$", re.IGNORECASE)
+HEX = re.compile(r"[0-9a-f]{32,}")  # a uuid4().hex or secrets.token_hex()
 
 
 def _secret_looking(segment: str) -> bool:
-    if SIGNED.search(segment):
+    if SIGNED.search(segment) or HEX.fullmatch(segment):
         return True
     return (
         any(c.isupper() for c in segment)

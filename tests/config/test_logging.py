@@ -19,7 +19,15 @@ from django.utils.log import configure_logging
 from config.logfilters import RedactFilter, redact
 
 TOKEN = "42.manage:1v0aBc:Qm9vZ2xlLXRoaXMtaXMtYS1zaWduYXR1cmUtdmFsdWU"
-SECRET_BITS = ["reader@example.org", "reader%40example.org", "cs_test_a1B2", TOKEN, "1v0aBc"]
+HEX_TOKEN = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+SECRET_BITS = [
+    "reader@example.org",
+    "reader%40example.org",
+    "cs_test_a1B2",
+    TOKEN,
+    "1v0aBc",
+    HEX_TOKEN,
+]
 
 
 @pytest.mark.parametrize(
@@ -29,6 +37,7 @@ SECRET_BITS = ["reader@example.org", "reader%40example.org", "cs_test_a1B2", TOK
         ("Sent the manage link to reader@example.org", "Sent the manage link to [email]"),
         ("Not Found: /authors/reader%40example.org/", "Not Found: /authors/[email]/"),
         (f'"GET /support/manage/{TOKEN}/ HTTP/1.1" 200', "/support/manage/[token]/"),
+        (f"GET /support/unsubscribe/{HEX_TOKEN}/", "/support/unsubscribe/[token]/"),
         (
             "GET /articles/harbour-dredging-plans-draft-not-yet-checked/",
             "/articles/harbour-dredging-plans-draft-not-yet-checked/",
