@@ -12,8 +12,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# wsgi, asgi and the Celery app default to production settings; `make run` is local.
 run: $(BIN)/.installed
-	$(BIN)/python -m config.devrun
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/python -m config.devrun
 
 services:
 	@sh .ci/start-services
@@ -33,7 +34,7 @@ test: $(BIN)/.installed services browser lint
 	  SECRET_KEY=check-deploy-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(40))') \
 	  ALLOWED_HOSTS=news.example.org DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom \
 	  STRIPE_SECRET_KEY=sk_test_check STRIPE_PUBLISHABLE_KEY=pk_test_check \
-	  STRIPE_WEBHOOK_SECRET=whsec_check \
+	  STRIPE_WEBHOOK_SECRET=whsec_check ANYMAIL_WEBHOOK_SECRET=check:check TRUSTED_PROXY_COUNT=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/pytest
 

@@ -7,7 +7,9 @@ from typing import Any
 from celery import Celery
 from celery.signals import task_postrun, task_prerun, worker_ready
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Production unless told otherwise: only manage.py and `make run` default to local settings,
+# so a deployment can never run with DEBUG by mistake.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("newsroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")

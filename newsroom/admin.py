@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from subscriptions.money import money_format
 
+from .images import NOT_A_PICTURE, lead_image_clean
 from .models import Appeal, AppealAmount, Article, Author, Section, Tag
 from .services import appeal_make_live, article_publish_many
 
@@ -40,8 +42,15 @@ class ArticleAdminForm(forms.ModelForm):
         ]  # fmt: skip
         # Authors is a required many-to-many: every story has a byline.
         error_messages = {
-            "authors": {"required": "Add at least one author: every story has a byline."}
+            "authors": {"required": "Add at least one author: every story has a byline."},
+            "lead_image": {"invalid_image": NOT_A_PICTURE, "invalid_extension": NOT_A_PICTURE},
         }
+
+    def clean_lead_image(self):
+        image = self.cleaned_data.get("lead_image")
+        if not isinstance(image, UploadedFile):
+            return image  # unchanged, or cleared
+        return lead_image_clean(image)
 
     def clean(self):
         cleaned = super().clean()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -25,13 +26,15 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_celery_beat",
     "anymail",
+    "csp",
     "newsroom",
     "subscriptions",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "config.csp.ContentSecurityPolicyMiddleware",
+    "config.headers.SiteCSPMiddleware",
+    "config.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,6 +138,47 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
+# A strict Content-Security-Policy: no inline scripts anywhere on the site.
+# config/headers.py adds the Stripe sandbox's origin and the admin's inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, "https://checkout.stripe.com", "https://billing.stripe.com"],
+    }
+}
+# Browser features nobody here uses: pages, embeds and injected scripts get none of them.
+PERMISSIONS_POLICY_DENIED = [
+    "accelerometer",
+    "autoplay",
+    "bluetooth",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
+
 # Stripe. The SDK version is pinned in requirements.txt and the API version with it.
 STRIPE_API_VERSION = "2026-10-28.endive"
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
@@ -164,7 +208,13 @@ STRIPE_FEE_FIXED = Decimal(env.str("STRIPE_FEE_FIXED", default="0.25"))
 CHECKOUT_RATE_LIMIT_PER_IP = env.int("CHECKOUT_RATE_LIMIT_PER_IP", default=20)
 # How many proxies (load balancer, CDN) stand in front of web and append to
 # X-Forwarded-For; 0 means readers connect directly and REMOTE_ADDR is their address.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+_proxy_count = env.str("TRUSTED_PROXY_COUNT", default="0")
+if not _proxy_count.isdigit():
+    raise ImproperlyConfigured(
+        "Set TRUSTED_PROXY_COUNT to the number of proxies in front of web (0 when readers "
+        f"connect directly), not {_proxy_count!r}."
+    )
+TRUSTED_PROXY_COUNT = int(_proxy_count)
 CHECKOUT_RATE_LIMIT_PER_EMAIL = env.int("CHECKOUT_RATE_LIMIT_PER_EMAIL", default=10)
 MANAGE_LINK_RATE_LIMIT_PER_IP = env.int("MANAGE_LINK_RATE_LIMIT_PER_IP", default=10)
 MANAGE_LINK_RATE_LIMIT_PER_EMAIL = env.int("MANAGE_LINK_RATE_LIMIT_PER_EMAIL", default=3)
@@ -215,12 +265,38 @@ CELERY_BEAT_SCHEDULE = {
 # A worker is "alive" for /healthz when its heartbeat is younger than this.
 WORKER_HEARTBEAT_MAX_AGE = 90
 
+# Every line passes config.logfilters.RedactFilter: no email address, query string or
+# token-looking path segment reaches a log (runserver's request lines included).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "config.logfilters.RedactFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The SDK logs every request at INFO; its errors reach us as exceptions anyway.
-    "loggers": {"stripe": {"level": "WARNING"}},
+    "loggers": {
+        # The SDK logs every request at INFO; its errors reach us as exceptions anyway.
+        "stripe": {"level": "WARNING"},
+        # Django's default handlers for these would write (or mail) request lines unfiltered.
+        "django": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

@@ -4,9 +4,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from ..images import LEAD_IMAGE_EXTENSIONS
 from ..sanitize import article_html_clean
-
-LEAD_IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif", "svg"]
 
 
 class Section(models.Model):
@@ -76,10 +75,12 @@ class Article(models.Model):
     body = models.TextField(
         help_text="HTML. Scripts, event attributes and javascript: links are removed on save."
     )
-    lead_image = models.FileField(
+    # Raster pictures only; the admin form re-encodes each upload (newsroom/images.py).
+    lead_image = models.ImageField(
         upload_to="articles/%Y/%m/",
         blank=True,
         validators=[FileExtensionValidator(LEAD_IMAGE_EXTENSIONS)],
+        help_text="A JPEG, PNG or WebP picture; its metadata (camera, place) is removed.",
     )
     lead_image_alt = models.CharField(
         "lead image alt text",
