@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from .api import route
 from .app import RequestContext, Sandbox
 from .catalog import validate_card
 from .checkout import session_complete, session_private, success_redirect
@@ -135,7 +134,7 @@ class Handler(BaseHTTPRequestHandler):
     def api(self, method: str, path: str, query: str, raw_body: str) -> Response:
         api_key = api_key_from(self.headers.get("Authorization", ""))
         params = parse_form(query) | (parse_form(raw_body) if method == "POST" else {})
-        handler, args = route(method, path)
+        handler, args = self.sb.registry.route(method, path)
         request_id = new_id("req_", 14)
         headers = {"Request-Id": request_id, "Stripe-Version": api_version()}
         idempotency_key = self.headers.get("Idempotency-Key") if method == "POST" else None
