@@ -20,6 +20,7 @@ TEST_PAYMENT_METHODS = {
     "pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
     "pm_card_chargeCustomerFail": "4000000000000341",
 }
+TEST_TOKENS = {"tok_visa": "4242424242424242", "tok_chargeDeclined": "4000000000000002"}
 
 
 def merged_metadata(current: dict[str, str] | None, given: Any) -> dict[str, str]:
@@ -226,9 +227,6 @@ def luhn_valid(number: str) -> bool:
             value = value * 2 - 9 if value > 4 else value * 2
         total += value
     return total % 10 == 0
-
-
-TEST_TOKENS = {"tok_visa": "4242424242424242", "tok_chargeDeclined": "4000000000000002"}
 
 
 def resolve_payment_method(
