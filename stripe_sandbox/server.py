@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .app import RequestContext, Sandbox
 from .catalog import validate_card
-from .checkout import session_complete, session_private, success_redirect
+from .checkout import session_complete, session_expire, session_private, success_redirect
 from .control import control_route
 from .errors import AuthenticationFailed, CardDeclined, IdempotencyMismatch, StripeError
 from .forms import parse_form
@@ -220,8 +220,6 @@ class Handler(BaseHTTPRequestHandler):
         if not session or session["object"] != "checkout.session":
             return html_response(404, not_found_page())
         if session["status"] == "open" and session["expires_at"] <= self.sb.now():
-            from .checkout import session_expire
-
             session_expire(self.sb, session)
         items = session_private(self.sb, session_id)["line_items"]
         if method == "GET" or session["status"] != "open":
