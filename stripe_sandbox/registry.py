@@ -62,11 +62,12 @@ class Resource:
     nested: tuple[str, ...] = ()
     listable: bool = True
 
-    def link_values(self, obj: dict[str, Any]) -> dict[str, Any]:
+    def link_values(self, obj: dict[str, Any]) -> dict[str, str]:
+        """The links the object carries (a link once set stays when its field empties)."""
         values = {}
         for name, field_path in self.links.items():
-            if field_path is not None:
-                values[name] = follow(obj, field_path)
+            if field_path is not None and (value := follow(obj, field_path)) is not None:
+                values[name] = value
         return values
 
 
