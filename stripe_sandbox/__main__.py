@@ -5,6 +5,7 @@ import ipaddress
 import sys
 
 from .app import Sandbox
+from .schema import SchemaTooNew
 from .server import Handler, SandboxServer
 
 LOOPBACK_NAMES = ("localhost",)
@@ -56,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     port = server.server_address[1]
     public_host = f"[{host}]" if ":" in host else host
-    sandbox = Sandbox(db_path=args.db, host=public_host, port=port)
+    try:
+        sandbox = Sandbox(db_path=args.db, host=public_host, port=port)
+    except SchemaTooNew as error:
+        server.server_close()
+        sys.stderr.write(f"stripe_sandbox: {error}\n")
+        return 1
     server.sandbox = sandbox
     if args.webhook_url:
         endpoint = sandbox.dispatcher.upsert_endpoint(args.webhook_url, args.webhook_secret)

@@ -6,30 +6,10 @@ from typing import Any
 
 from .errors import ResourceMissing
 from .ids import new_id
+from .registry import Registry, default_registry
 from .shapes import api_version, nested, skeleton
 from .store import Store
 from .webhooks import Dispatcher
-
-OBJECT_NAMES_BY_PREFIX = {
-    "cus_": "customer",
-    "prod_": "product",
-    "price_": "price",
-    "cs_": "checkout.session",
-    "sub_": "subscription",
-    "in_": "invoice",
-    "inpay_": "invoice_payment",
-    "pi_": "payment_intent",
-    "ch_": "charge",
-    "pm_": "payment_method",
-    "txn_": "balance_transaction",
-    "re_": "refund",
-    "dp_": "dispute",
-    "po_": "payout",
-    "bps_": "billing_portal.session",
-    "evt_": "event",
-    "we_": "webhook_endpoint",
-    "ii_": "invoiceitem",
-}
 
 
 @dataclass
@@ -39,8 +19,11 @@ class RequestContext:
 
 
 class Sandbox:
-    def __init__(self, *, db_path: str, host: str, port: int):
-        self.store = Store(db_path)
+    def __init__(self, *, db_path: str, host: str, port: int, registry: Registry | None = None):
+        self.registry = registry or default_registry()
+        self.store = Store(
+            db_path, link_names=self.registry.link_names(), links_of=self.registry.links_of
+        )
         self.public_base = f"http://{host}:{port}"
         self.pinned_time: int | None = None
         self.request = RequestContext()
@@ -61,12 +44,17 @@ class Sandbox:
     def get(self, object_id: str, object_name: str | None = None, param: str = "id") -> dict:
         obj = self.store.get(object_id) if isinstance(object_id, str) else None
         if obj is None or (object_name and obj["object"] != object_name):
-            name = object_name or object_name_for(object_id)
+            name = object_name or self.registry.object_name_for(str(object_id))
             raise ResourceMissing(name, str(object_id), param=param)
         return obj
 
     def save(self, obj: dict[str, Any], **links: Any) -> dict[str, Any]:
         return self.store.put(obj, **links)
+
+    def schedule(self, due_at: int, kind: str, subject: str) -> None:
+        """Book a clock job declared by a resource (`"subscription.renew"`)."""
+        self.registry.job(kind)  # fails now, not when the clock reaches it
+        self.store.schedule(due_at, kind, subject)
 
     def update(self, obj: dict[str, Any], changes: dict[str, Any], event_type: str) -> dict:
         """Apply changes, save, and record an `*.updated` event with previous_attributes."""
@@ -108,10 +96,3 @@ class Sandbox:
         self.save(event)
         self.dispatcher.enqueue(event, endpoints)
         return event
-
-
-def object_name_for(object_id: str) -> str:
-    for prefix, name in OBJECT_NAMES_BY_PREFIX.items():
-        if str(object_id).startswith(prefix):
-            return name
-    return "object"

@@ -20,6 +20,7 @@ TEST_PAYMENT_METHODS = {
     "pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
     "pm_card_chargeCustomerFail": "4000000000000341",
 }
+TEST_TOKENS = {"tok_visa": "4242424242424242", "tok_chargeDeclined": "4000000000000002"}
 
 
 def merged_metadata(current: dict[str, str] | None, given: Any) -> dict[str, str]:
@@ -226,3 +227,20 @@ def luhn_valid(number: str) -> bool:
             value = value * 2 - 9 if value > 4 else value * 2
         total += value
     return total % 10 == 0
+
+
+def resolve_payment_method(
+    sb: Sandbox, method_id: str, *, customer_id: str | None, param: str
+) -> dict[str, Any]:
+    """A stored payment method, or a fresh one for a `pm_card_*` test alias, as Stripe does."""
+    number = TEST_PAYMENT_METHODS.get(method_id) or TEST_TOKENS.get(method_id)
+    if number is None:
+        payment_method = sb.get(method_id, "payment_method", param=param)
+        if customer_id and payment_method["customer"] != customer_id:
+            payment_method["customer"] = customer_id
+            sb.save(payment_method)
+            sb.emit("payment_method.attached", payment_method)
+        return payment_method
+    return payment_method_create(
+        sb, card_number=number, exp_month=12, exp_year=2034, customer_id=customer_id
+    )

@@ -81,7 +81,7 @@ def session_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
             ),
         }
     )
-    sb.store.schedule(expires_at, "expire_session", session_id)
+    sb.schedule(expires_at, "checkout.session.expire", session_id)
     return session
 
 
@@ -209,6 +209,12 @@ def session_complete(sb: Sandbox, session: dict[str, Any], card: dict[str, Any])
     sb.store.unschedule(session["id"])
     sb.save(session)
     sb.emit("checkout.session.completed", session)
+
+
+def session_expiry_due(sb: Sandbox, session_id: str) -> None:
+    session = sb.store.get(session_id)
+    if session and session["status"] == "open":
+        session_expire(sb, session)
 
 
 def success_redirect(session: dict[str, Any]) -> str:

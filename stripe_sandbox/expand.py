@@ -1,4 +1,8 @@
-"""`expand[]` support and the small fix-ups applied to every object on the way out."""
+"""`expand[]` support and the small fix-ups applied to every object on the way out.
+
+A field holding an id expands to the stored object; a field Stripe leaves out (`None` until
+expanded) is computed by the `included` function its resource declares.
+"""
 
 import copy
 from typing import Any
@@ -13,24 +17,6 @@ def list_object(data: list[dict[str, Any]], url: str, has_more: bool = False) ->
     return {"object": "list", "data": data, "has_more": has_more, "url": url}
 
 
-def included_list(sb: Sandbox, obj: dict[str, Any], field: str) -> dict[str, Any] | None:
-    """Fields Stripe leaves out unless expanded, computed on demand."""
-    if obj.get("object") == "checkout.session" and field == "line_items":
-        private = sb.store.get(f"{obj['id']}:private") or {"line_items": []}
-        return list_object(private["line_items"], f"/v1/checkout/sessions/{obj['id']}/line_items")
-    if obj.get("object") == "invoice" and field == "payments":
-        payments, has_more = sb.store.page(
-            "invoice_payment",
-            filters={"invoice": obj["id"]},
-            exclude_status=None,
-            limit=10,
-            starting_after=None,
-            ending_before=None,
-        )
-        return list_object(payments, f"/v1/invoices/{obj['id']}/payments", has_more)
-    return None
-
-
 def expand_path(sb: Sandbox, obj: Any, segments: list[str], path: str) -> Any:
     if not segments or not isinstance(obj, dict):
         return obj
@@ -41,9 +27,10 @@ def expand_path(sb: Sandbox, obj: Any, segments: list[str], path: str) -> Any:
     if field not in obj:
         raise InvalidRequest(f"This property cannot be expanded ({path}).", param="expand")
     value = obj[field]
-    if value is None:
-        value = included_list(sb, obj, field)
-    elif isinstance(value, str):
+    resource = sb.registry.get(obj.get("object", ""))
+    if value is None and resource and field in resource.included:
+        value = resource.included[field](sb, obj)
+    elif isinstance(value, str) and sb.registry.is_object_id(value):
         value = sb.store.get(value) or value
         if isinstance(value, dict):
             value = present(sb, value, [])
@@ -73,3 +60,8 @@ def expand_params(params: dict[str, Any]) -> list[str]:
     if isinstance(expand, dict):
         return list(expand.values())
     return [str(path) for path in expand]
+
+
+def answer(sb: Sandbox, params: dict[str, Any], obj: dict[str, Any]) -> dict[str, Any]:
+    """An object as an API call returns it, expanded as the call asked."""
+    return present(sb, obj, expand_params(params))

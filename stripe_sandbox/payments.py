@@ -1,9 +1,9 @@
-"""Money movements: card charges, balance transactions, refunds."""
+"""Money movements: card charges and balance transactions."""
 
 from typing import Any
 
 from .app import Sandbox
-from .errors import CardDeclined, InvalidRequest
+from .errors import CardDeclined
 from .ids import new_id
 from .money import card_fee
 from .shapes import nested, skeleton
@@ -82,14 +82,43 @@ def card_charge(
     at_checkout: bool,
 ) -> tuple[dict[str, Any], dict[str, Any], CardDeclined | None]:
     """Create a payment intent and one charge attempt; return the decline, if any."""
-    now = sb.now()
+    intent = payment_intent_open(
+        sb,
+        amount=amount,
+        currency=currency,
+        customer_id=customer_id,
+        payment_method=payment_method,
+        description=description,
+        metadata=metadata,
+        receipt_email=receipt_email,
+    )
+    charge = charge_attempt(sb, intent, payment_method)
+    decline = DECLINES.get(charge_behaviour(payment_method, at_checkout=at_checkout))
+    if decline:
+        return intent, charge, charge_decline(sb, intent, charge, payment_method, *decline)
+    charge_succeed(sb, intent, charge)
+    return intent, charge, None
+
+
+def payment_intent_open(
+    sb: Sandbox,
+    *,
+    amount: int,
+    currency: str,
+    customer_id: str | None,
+    payment_method: dict[str, Any],
+    description: str | None,
+    metadata: dict[str, str] | None,
+    receipt_email: str | None,
+) -> dict[str, Any]:
+    """A payment intent, confirmed with the payment method and processing."""
     intent = skeleton(
         "payment_intent",
         id=new_id("pi_"),
         amount=amount,
         currency=currency,
         customer=customer_id,
-        created=now,
+        created=sb.now(),
         description=description,
         metadata=dict(metadata or {}),
         payment_method=payment_method["id"],
@@ -103,22 +132,27 @@ def card_charge(
     intent["client_secret"] = f"{intent['id']}_secret_{new_id('', 24)}"
     sb.save(intent)
     sb.emit("payment_intent.created", intent)
+    return intent
 
-    behaviour = charge_behaviour(payment_method, at_checkout=at_checkout)
+
+def charge_attempt(
+    sb: Sandbox, intent: dict[str, Any], payment_method: dict[str, Any]
+) -> dict[str, Any]:
+    """The charge of an intent's card, not yet decided (nor saved)."""
     card = payment_method["card"]
-    charge = skeleton(
+    return skeleton(
         "charge",
         id=new_id("ch_"),
-        amount=amount,
-        currency=currency,
-        created=now,
-        customer=customer_id,
-        description=description,
-        metadata=dict(metadata or {}),
+        amount=intent["amount"],
+        currency=intent["currency"],
+        created=intent["created"],
+        customer=intent["customer"],
+        description=intent["description"],
+        metadata=dict(intent["metadata"]),
         payment_intent=intent["id"],
         payment_method=payment_method["id"],
         billing_details=payment_method["billing_details"],
-        receipt_email=receipt_email,
+        receipt_email=intent["receipt_email"],
         calculated_statement_descriptor="NEWSROOM SANDBOX",
         payment_method_details=nested(
             "charge:payment_method_details",
@@ -135,52 +169,62 @@ def card_charge(
             ),
         ),
     )
-    decline = DECLINES.get(behaviour)
-    if decline:
-        decline_code, message = decline
-        charge.update(
-            status="failed",
-            failure_code="card_declined",
-            failure_message=message,
-            outcome=nested(
-                "charge:outcome",
-                type="issuer_declined",
-                network_status="declined_by_network",
-                reason=decline_code,
-                risk_level="normal",
-                seller_message="The bank did not return any further details with this decline.",
-            ),
-        )
-        sb.save(charge)
-        error = CardDeclined(message, decline_code=decline_code, charge_id=charge["id"])
-        intent.update(
-            status="requires_payment_method",
-            latest_charge=charge["id"],
-            last_payment_error=nested(
-                "payment_intent:last_payment_error",
-                type="card_error",
-                code="card_declined",
-                decline_code=decline_code,
-                message=message,
-                charge=charge["id"],
-                payment_method=payment_method,
-            ),
-        )
-        sb.save(intent)
-        sb.emit("charge.failed", charge)
-        sb.emit("payment_intent.payment_failed", intent)
-        return intent, charge, error
 
-    fee = card_fee(amount, currency)
+
+def charge_decline(
+    sb: Sandbox,
+    intent: dict[str, Any],
+    charge: dict[str, Any],
+    payment_method: dict[str, Any],
+    decline_code: str,
+    message: str,
+) -> CardDeclined:
+    """Record the declined charge and the intent waiting for another payment method."""
+    charge.update(
+        status="failed",
+        failure_code="card_declined",
+        failure_message=message,
+        outcome=nested(
+            "charge:outcome",
+            type="issuer_declined",
+            network_status="declined_by_network",
+            reason=decline_code,
+            risk_level="normal",
+            seller_message="The bank did not return any further details with this decline.",
+        ),
+    )
+    sb.save(charge)
+    intent.update(
+        status="requires_payment_method",
+        latest_charge=charge["id"],
+        last_payment_error=nested(
+            "payment_intent:last_payment_error",
+            type="card_error",
+            code="card_declined",
+            decline_code=decline_code,
+            message=message,
+            charge=charge["id"],
+            payment_method=payment_method,
+        ),
+    )
+    sb.save(intent)
+    sb.emit("charge.failed", charge)
+    sb.emit("payment_intent.payment_failed", intent)
+    return CardDeclined(message, decline_code=decline_code, charge_id=charge["id"])
+
+
+def charge_succeed(sb: Sandbox, intent: dict[str, Any], charge: dict[str, Any]) -> None:
+    """Capture the charge: its balance transaction (with the card fee) and a paid intent."""
+    amount, currency = charge["amount"], charge["currency"]
     transaction = balance_transaction_create(
         sb,
         amount=amount,
         currency=currency,
-        fee=fee,
+        fee=card_fee(amount, currency),
         source=charge["id"],
         kind="charge",
         reporting_category="charge",
-        description=description,
+        description=charge["description"],
     )
     charge.update(
         status="succeeded",
@@ -203,71 +247,3 @@ def card_charge(
     sb.save(intent)
     sb.emit("charge.succeeded", charge)
     sb.emit("payment_intent.succeeded", intent)
-    return intent, charge, None
-
-
-def refund_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
-    if params.get("charge"):
-        charge = sb.get(params["charge"], "charge", param="charge")
-    elif params.get("payment_intent"):
-        intent = sb.get(params["payment_intent"], "payment_intent", param="payment_intent")
-        if not intent.get("latest_charge"):
-            raise InvalidRequest(
-                "This PaymentIntent does not have a successful charge to refund.",
-                param="payment_intent",
-            )
-        charge = sb.get(intent["latest_charge"], "charge")
-    else:
-        raise InvalidRequest("One of charge or payment_intent is required.", param="charge")
-    if charge["status"] != "succeeded":
-        raise InvalidRequest(f"Charge {charge['id']} has not succeeded.", param="charge")
-    remaining = charge["amount"] - charge["amount_refunded"]
-    try:
-        amount = int(params.get("amount") or remaining)
-    except ValueError:
-        raise InvalidRequest("Invalid integer: amount.", param="amount") from None
-    if remaining <= 0:
-        raise InvalidRequest(
-            f"Charge {charge['id']} has already been refunded.",
-            param="charge",
-            code="charge_already_refunded",
-        )
-    if amount <= 0 or amount > remaining:
-        raise InvalidRequest(
-            f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining}).",
-            param="amount",
-            code="amount_too_large",
-        )
-    refund = skeleton(
-        "refund",
-        id=new_id("re_"),
-        amount=amount,
-        charge=charge["id"],
-        created=sb.now(),
-        currency=charge["currency"],
-        payment_intent=charge["payment_intent"],
-        reason=params.get("reason") or None,
-        metadata=dict(params.get("metadata") or {}),
-        status="succeeded",
-    )
-    transaction = balance_transaction_create(
-        sb,
-        amount=-amount,
-        currency=charge["currency"],
-        fee=0,
-        source=refund["id"],
-        kind="refund",
-        reporting_category="refund",
-        description="REFUND FOR CHARGE",
-        available_on=sb.now(),
-    )
-    refund["balance_transaction"] = transaction["id"]
-    sb.save(refund)
-    sb.emit("refund.created", refund)
-    refunded_total = charge["amount_refunded"] + amount
-    sb.update(
-        charge,
-        {"amount_refunded": refunded_total, "refunded": refunded_total == charge["amount"]},
-        "charge.refunded",
-    )
-    return refund

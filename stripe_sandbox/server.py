@@ -10,10 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from .api import route
 from .app import RequestContext, Sandbox
 from .catalog import validate_card
-from .checkout import session_complete, session_private, success_redirect
+from .checkout import session_complete, session_expire, session_private, success_redirect
 from .control import control_route
 from .errors import AuthenticationFailed, CardDeclined, IdempotencyMismatch, StripeError
 from .forms import parse_form
@@ -135,7 +134,7 @@ class Handler(BaseHTTPRequestHandler):
     def api(self, method: str, path: str, query: str, raw_body: str) -> Response:
         api_key = api_key_from(self.headers.get("Authorization", ""))
         params = parse_form(query) | (parse_form(raw_body) if method == "POST" else {})
-        handler, args = route(method, path)
+        handler, args = self.sb.registry.route(method, path)
         request_id = new_id("req_", 14)
         headers = {"Request-Id": request_id, "Stripe-Version": api_version()}
         idempotency_key = self.headers.get("Idempotency-Key") if method == "POST" else None
@@ -221,8 +220,6 @@ class Handler(BaseHTTPRequestHandler):
         if not session or session["object"] != "checkout.session":
             return html_response(404, not_found_page())
         if session["status"] == "open" and session["expires_at"] <= self.sb.now():
-            from .checkout import session_expire
-
             session_expire(self.sb, session)
         items = session_private(self.sb, session_id)["line_items"]
         if method == "GET" or session["status"] != "open":

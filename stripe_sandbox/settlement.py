@@ -121,14 +121,10 @@ def payouts_create(sb: Sandbox) -> list[dict[str, Any]]:
             available_on=now,
         )
         # Stripe lists the payout's own transaction under ?payout= too.
-        sb.store.execute("UPDATE objects SET payout = ? WHERE id = ?", (payout["id"], own["id"]))
+        sb.save(own, payout=payout["id"])
         for transaction in transactions:
-            sb.store.execute(
-                "UPDATE objects SET payout = ? WHERE id = ?", (payout["id"], transaction["id"])
-            )
-            if transaction["status"] != "available":
-                transaction["status"] = "available"
-                sb.save(transaction)
+            transaction["status"] = "available"
+            sb.save(transaction, payout=payout["id"])
         payout["balance_transaction"] = own["id"]
         sb.save(payout)
         sb.emit("payout.created", payout)

@@ -1,120 +1,21 @@
 """SQLite persistence: one row per object, indexed link columns, small side tables.
 
-All access goes through one connection guarded by one re-entrant lock; each write touches only
-the rows it changes.
+The link columns are those the registry's resources declare (see schema.py). All access goes
+through one connection guarded by one re-entrant lock; each write touches only the rows it
+changes.
 """
 
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-LINK_COLUMNS = (
-    "customer",
-    "subscription",
-    "invoice",
-    "charge",
-    "payment_intent",
-    "payout",
-    "email",
-    "kind",
-    "status",
-)
+from .schema import TABLE_NAMES, open_schema
 
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS objects (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL,
-    {", ".join(f"{column} TEXT" for column in LINK_COLUMNS)},
-    available_on INTEGER,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS objects_type ON objects (type, seq);
-{
-    "".join(
-        f"CREATE INDEX IF NOT EXISTS objects_{column} ON objects ({column}, type, seq);"
-        for column in LINK_COLUMNS
-    )
-}
-CREATE INDEX IF NOT EXISTS objects_unswept ON objects (type, payout, available_on)
-    WHERE payout IS NULL;
-CREATE TABLE IF NOT EXISTS idempotency (
-    api_key TEXT NOT NULL,
-    key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (api_key, key)
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    due_at INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    subject TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_due ON jobs (due_at, id);
-CREATE INDEX IF NOT EXISTS jobs_subject ON jobs (subject, kind);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS webhook_endpoints (
-    url TEXT PRIMARY KEY,
-    id TEXT NOT NULL,
-    secret TEXT NOT NULL,
-    created INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS delivery_queue (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    event_id TEXT NOT NULL,
-    endpoint_url TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
-    state TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS delivery_queue_pending ON delivery_queue (state, id);
-CREATE TABLE IF NOT EXISTS delivery_attempts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    event_id TEXT NOT NULL,
-    event_type TEXT NOT NULL,
-    endpoint_url TEXT NOT NULL,
-    attempt INTEGER NOT NULL,
-    http_status INTEGER,
-    error TEXT,
-    attempted_at REAL NOT NULL
-);
-"""
-
-TABLES = (
-    "objects",
-    "idempotency",
-    "jobs",
-    "meta",
-    "webhook_endpoints",
-    "delivery_queue",
-    "delivery_attempts",
-)
-
-
-def derived_links(obj: dict[str, Any]) -> dict[str, Any]:
-    links: dict[str, Any] = {}
-    for column in ("customer", "subscription", "invoice", "charge", "payment_intent"):
-        value = obj.get(column)
-        if isinstance(value, str):
-            links[column] = value
-        elif isinstance(value, dict):
-            links[column] = value.get("id")
-    parent = obj.get("parent") or {}
-    if obj.get("object") == "invoice" and parent.get("subscription_details"):
-        links["subscription"] = parent["subscription_details"]["subscription"]
-    if obj.get("object") == "customer":
-        links["email"] = obj.get("email")
-    if obj.get("object") in ("event", "balance_transaction"):
-        links["kind"] = obj.get("type")
-    if isinstance(obj.get("status"), str):
-        links["status"] = obj["status"]
-    return links
+LinksOf = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class Result:
@@ -135,14 +36,16 @@ class Result:
 
 
 class Store:
-    def __init__(self, path: str):
+    def __init__(self, path: str, *, link_names: tuple[str, ...], links_of: LinksOf):
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
+        self.link_names = frozenset(link_names)
+        self.links_of = links_of
         self.connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
-        self.connection.executescript(SCHEMA)
+        open_schema(self.connection, link_names=link_names, links_of=links_of)
         self._depth = 0
 
     @contextmanager
@@ -176,8 +79,12 @@ class Store:
         return json.loads(row[0]) if row else None
 
     def put(self, obj: dict[str, Any], **links: Any) -> dict[str, Any]:
-        values = derived_links(obj) | links
-        columns = ["id", "type", "data", *values]
+        """Insert or replace an object; `links` sets links the object does not carry itself."""
+        unknown = set(links) - self.link_names - {"available_on"}
+        if unknown:
+            raise ValueError(f"undeclared link(s) {sorted(unknown)} for {obj['object']}")
+        values = self.links_of(obj) | links
+        columns = ["id", "object", "data", *values]
         params = (obj["id"], obj["object"], json.dumps(obj), *values.values())
         updates = ", ".join(f"{column} = excluded.{column}" for column in columns[2:])
         self.execute(
@@ -197,10 +104,10 @@ class Store:
         starting_after: str | None,
         ending_before: str | None,
     ) -> tuple[list[dict[str, Any]], bool]:
-        where = ["type = ?"]
+        where = ["object = ?"]
         params: list[Any] = [object_type]
         for column, value in filters.items():
-            if column not in LINK_COLUMNS:
+            if column not in self.link_names:
                 raise ValueError(column)
             where.append(f"{column} = ?")
             params.append(value)
@@ -227,7 +134,7 @@ class Store:
 
     def unswept_balance(self, now: int) -> list[dict[str, Any]]:
         rows = self.execute(
-            "SELECT data FROM objects WHERE type = 'balance_transaction' AND payout IS NULL "
+            "SELECT data FROM objects WHERE object = 'balance_transaction' AND payout IS NULL "
             "AND available_on <= ? ORDER BY seq",
             (now,),
         ).fetchall()
@@ -269,5 +176,5 @@ class Store:
 
     def wipe(self) -> None:
         with self.transaction():
-            for table in TABLES:
+            for table in TABLE_NAMES:
                 self.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed table names)

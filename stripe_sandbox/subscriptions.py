@@ -107,12 +107,12 @@ def period_end(subscription: dict[str, Any]) -> int:
 
 
 def schedule_period_jobs(sb: Sandbox, subscription: dict[str, Any]) -> None:
-    sb.store.unschedule(subscription["id"], "renew")
-    sb.store.unschedule(subscription["id"], "upcoming")
+    sb.store.unschedule(subscription["id"], "subscription.renew")
+    sb.store.unschedule(subscription["id"], "subscription.upcoming")
     end = period_end(subscription)
-    sb.store.schedule(end, "renew", subscription["id"])
+    sb.schedule(end, "subscription.renew", subscription["id"])
     if end - UPCOMING_NOTICE_SECONDS > sb.now() and not subscription["cancel_at_period_end"]:
-        sb.store.schedule(end - UPCOMING_NOTICE_SECONDS, "upcoming", subscription["id"])
+        sb.schedule(end - UPCOMING_NOTICE_SECONDS, "subscription.upcoming", subscription["id"])
 
 
 def subscription_cancel(
@@ -253,4 +253,4 @@ def subscription_invoice_collect(
     )
     if declined:
         subscription["status"] = "past_due"
-        sb.store.schedule(invoice["next_payment_attempt"], "retry", invoice["id"])
+        sb.schedule(invoice["next_payment_attempt"], "invoice.retry", invoice["id"])

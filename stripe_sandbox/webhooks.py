@@ -107,7 +107,7 @@ class Dispatcher:
         with self.store.lock:
             rows = self.store.execute(
                 "SELECT q.id, q.event_id, q.endpoint_url, q.attempts, q.next_attempt_at, "
-                "e.secret, o.data, o.kind FROM delivery_queue q "
+                "e.secret, o.data, o.type FROM delivery_queue q "
                 "JOIN webhook_endpoints e ON e.url = q.endpoint_url "
                 "JOIN objects o ON o.id = q.event_id "
                 "WHERE q.state = 'pending' AND q.id IN (SELECT MIN(id) FROM delivery_queue "
@@ -179,14 +179,16 @@ class Dispatcher:
         else:
             state, next_at = "pending", time.time() + BACKOFF_SECONDS[attempt - 1]
         with self.store.transaction():
-            self.store.execute(
-                "INSERT INTO delivery_attempts (event_id, event_type, endpoint_url, attempt, "
-                "http_status, error, attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (event_id, event_type, url, attempt, status, error, time.time()),
-            )
-            self.store.execute(
+            queued = self.store.execute(
                 "UPDATE delivery_queue SET attempts = ?, state = ?, next_attempt_at = ? "
                 "WHERE id = ?",
                 (attempt, state, next_at, queue_id),
-            )
+            ).rowcount
+            # A reset while the request was on its way wiped the queue: log nothing of it.
+            if queued:
+                self.store.execute(
+                    "INSERT INTO delivery_attempts (event_id, event_type, endpoint_url, "
+                    "attempt, http_status, error, attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (event_id, event_type, url, attempt, status, error, time.time()),
+                )
         self.notify()

@@ -26,6 +26,7 @@ def celery_eager():
 
 @pytest.fixture(scope="session")
 def stripe_sandbox():
+    """The suite's one sandbox process; each test that uses it resets it first."""
     with SandboxProcess() as process:
         yield process
 

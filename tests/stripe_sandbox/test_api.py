@@ -5,7 +5,7 @@ import base64
 import pytest
 import stripe
 
-from tests.stripe_sandbox.conftest import api, monthly_session, pay, subscribe
+from tests.stripe_sandbox.helpers import api, monthly_session, pay, subscribe
 
 
 def test_only_test_secret_keys_are_accepted(sandbox):
@@ -19,14 +19,14 @@ def test_only_test_secret_keys_are_accepted(sandbox):
 
 
 def test_sdk_raises_authentication_error_for_a_live_key(sandbox):
-    client = stripe.StripeClient("sk_live_nope", base_addresses={"api": sandbox.url})
+    stripe_client = stripe.StripeClient("sk_live_nope", base_addresses={"api": sandbox.url})
     with pytest.raises(stripe.AuthenticationError):
-        client.v1.customers.list()
+        stripe_client.v1.customers.list()
 
 
-def test_missing_object_is_404_resource_missing(client):
+def test_missing_object_is_404_resource_missing(stripe_client):
     with pytest.raises(stripe.InvalidRequestError) as raised:
-        client.v1.subscriptions.retrieve("sub_doesnotexist")
+        stripe_client.v1.subscriptions.retrieve("sub_doesnotexist")
     assert raised.value.http_status == 404
     assert raised.value.code == "resource_missing"
 
@@ -49,17 +49,17 @@ def test_invalid_params_name_the_param(sandbox):
     assert answer.json()["error"]["param"] == "line_items[0][price_data][recurring][interval]"
 
 
-def test_refund_larger_than_the_charge_is_refused(client):
-    session = subscribe(client)
+def test_refund_larger_than_the_charge_is_refused(stripe_client):
+    session = subscribe(stripe_client)
     payment = session.subscription.latest_invoice.payments.data[0]
     with pytest.raises(stripe.InvalidRequestError) as raised:
-        client.v1.refunds.create(
+        stripe_client.v1.refunds.create(
             params={"payment_intent": payment.payment.payment_intent, "amount": 501}
         )
     assert raised.value.param == "amount"
 
 
-def test_idempotent_replay_returns_the_same_answer(sandbox, client):
+def test_idempotent_replay_returns_the_same_answer(sandbox, stripe_client):
     form = {
         "mode": "subscription",
         "success_url": "http://127.0.0.1/ok",
@@ -75,7 +75,7 @@ def test_idempotent_replay_returns_the_same_answer(sandbox, client):
     assert first.body == second.body
     assert second.headers.get("Idempotent-Replayed") == "true"
     assert "Idempotent-Replayed" not in first.headers
-    assert len(client.v1.checkout.sessions.list().data) == 1
+    assert len(stripe_client.v1.checkout.sessions.list().data) == 1
 
     changed = api(sandbox, "POST", "/v1/checkout/sessions", form | {"mode": "payment"}, headers=key)
     assert changed.status == 400
@@ -85,70 +85,74 @@ def test_idempotent_replay_returns_the_same_answer(sandbox, client):
     assert other_key.json()["id"] != first.json()["id"]
 
 
-def test_sdk_idempotency_error(client):
+def test_sdk_idempotency_error(stripe_client):
     params = {"email": "a@example.org"}
-    client.v1.customers.create(params=params, options={"idempotency_key": "k1"})
+    stripe_client.v1.customers.create(params=params, options={"idempotency_key": "k1"})
     with pytest.raises(stripe.IdempotencyError):
-        client.v1.customers.create(
+        stripe_client.v1.customers.create(
             params={"email": "b@example.org"}, options={"idempotency_key": "k1"}
         )
 
 
-def test_lists_are_newest_first_and_paginate(client):
-    created = [client.v1.customers.create(params={"email": f"c{n}@example.org"}) for n in range(5)]
+def test_lists_are_newest_first_and_paginate(stripe_client):
+    created = [
+        stripe_client.v1.customers.create(params={"email": f"c{n}@example.org"}) for n in range(5)
+    ]
     newest_first = [c.id for c in reversed(created)]
-    page = client.v1.customers.list(params={"limit": 2})
+    page = stripe_client.v1.customers.list(params={"limit": 2})
     assert [c.id for c in page.data] == newest_first[:2]
     assert page.has_more is True
-    page = client.v1.customers.list(params={"limit": 2, "starting_after": page.data[-1].id})
+    page = stripe_client.v1.customers.list(params={"limit": 2, "starting_after": page.data[-1].id})
     assert [c.id for c in page.data] == newest_first[2:4]
-    last = client.v1.customers.list(params={"limit": 2, "starting_after": page.data[-1].id})
+    last = stripe_client.v1.customers.list(params={"limit": 2, "starting_after": page.data[-1].id})
     assert [c.id for c in last.data] == newest_first[4:]
     assert last.has_more is False
-    before = client.v1.customers.list(params={"limit": 2, "ending_before": newest_first[3]})
+    before = stripe_client.v1.customers.list(params={"limit": 2, "ending_before": newest_first[3]})
     assert [c.id for c in before.data] == newest_first[1:3]
-    all_ids = [c.id for c in client.v1.customers.list(params={"limit": 1}).auto_paging_iter()]
+    all_ids = [
+        c.id for c in stripe_client.v1.customers.list(params={"limit": 1}).auto_paging_iter()
+    ]
     assert all_ids == newest_first
-    by_email = client.v1.customers.list(params={"email": "c3@example.org"})
+    by_email = stripe_client.v1.customers.list(params={"email": "c3@example.org"})
     assert [c.id for c in by_email.data] == [created[3].id]
 
 
-def test_expand_dotted_paths_and_list_data(client):
-    session = subscribe(client)
-    subscription = client.v1.subscriptions.retrieve(
+def test_expand_dotted_paths_and_list_data(stripe_client):
+    session = subscribe(stripe_client)
+    subscription = stripe_client.v1.subscriptions.retrieve(
         session.subscription.id,
         params={"expand": ["customer", "default_payment_method", "latest_invoice.payments"]},
     )
     assert subscription.customer.email == "reader@example.org"
     assert subscription.default_payment_method.card.last4 == "4242"
     assert subscription.latest_invoice.payments.data[0].status == "paid"
-    charges = client.v1.charges.list(params={"expand": ["data.balance_transaction"]})
+    charges = stripe_client.v1.charges.list(params={"expand": ["data.balance_transaction"]})
     transaction = charges.data[0].balance_transaction
     assert transaction.fee == 33  # 1.5% of 5.00 + 0.25 = 0.325, half up
     assert transaction.net == 467
 
 
-def test_checkout_session_fields(client):
-    session = monthly_session(client, metadata={"contribution_id": "9"})
+def test_checkout_session_fields(stripe_client):
+    session = monthly_session(stripe_client, metadata={"contribution_id": "9"})
     assert session.url.endswith(f"/checkout/{session.id}")
     assert session.status == "open"
     assert session.payment_status == "unpaid"
     assert len(session.id) > 60
-    line_items = client.v1.checkout.sessions.line_items.list(session.id)
+    line_items = stripe_client.v1.checkout.sessions.line_items.list(session.id)
     assert line_items.data[0].amount_total == 500
-    expired = client.v1.checkout.sessions.expire(session.id)
+    expired = stripe_client.v1.checkout.sessions.expire(session.id)
     assert expired.status == "expired"
     answer = pay(session)  # an expired session only shows a page and charges nothing
     assert answer.status == 409
     assert "expired" in answer.body
-    assert client.v1.charges.list().data == []
+    assert stripe_client.v1.charges.list().data == []
 
 
-def test_subscription_update_changes_amount_from_next_period(client, sandbox):
-    session = subscribe(client)
+def test_subscription_update_changes_amount_from_next_period(stripe_client, sandbox):
+    session = subscribe(stripe_client)
     subscription = session.subscription
     item = subscription["items"].data[0]
-    updated = client.v1.subscriptions.update(
+    updated = stripe_client.v1.subscriptions.update(
         subscription.id,
         params={
             "items": [
@@ -167,19 +171,19 @@ def test_subscription_update_changes_amount_from_next_period(client, sandbox):
     )
     assert updated["items"].data[0].price.unit_amount == 900
     assert updated["items"].data[0].current_period_end == item.current_period_end
-    assert len(client.v1.invoices.list(params={"subscription": subscription.id}).data) == 1
+    assert len(stripe_client.v1.invoices.list(params={"subscription": subscription.id}).data) == 1
     sandbox.control("POST", "/_sandbox/clock/advance", {"days": 32})
-    invoices = client.v1.invoices.list(params={"subscription": subscription.id}).data
+    invoices = stripe_client.v1.invoices.list(params={"subscription": subscription.id}).data
     assert [(i.billing_reason, i.amount_paid) for i in invoices] == [
         ("subscription_cycle", 900),
         ("subscription_create", 500),
     ]
 
 
-def test_interval_switch_bills_the_new_interval_now(client):
-    session = subscribe(client)
+def test_interval_switch_bills_the_new_interval_now(stripe_client):
+    session = subscribe(stripe_client)
     item = session.subscription["items"].data[0]
-    updated = client.v1.subscriptions.update(
+    updated = stripe_client.v1.subscriptions.update(
         session.subscription.id,
         params={
             "items": [
@@ -199,5 +203,5 @@ def test_interval_switch_bills_the_new_interval_now(client):
     new_item = updated["items"].data[0]
     assert new_item.price.recurring.interval == "year"
     assert new_item.current_period_end - new_item.current_period_start >= 365 * 86400
-    invoice = client.v1.invoices.retrieve(updated.latest_invoice)
+    invoice = stripe_client.v1.invoices.retrieve(updated.latest_invoice)
     assert (invoice.billing_reason, invoice.amount_paid) == ("subscription_update", 5000)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.stripe_sandbox.conftest import api
+from tests.stripe_sandbox.helpers import api
 from tests.stripe_sandbox.test_conformance import shape_problems, stripe_objects
 
 CUSTOMER_WITH_VISA = {

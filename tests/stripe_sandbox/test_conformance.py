@@ -6,13 +6,13 @@ from typing import Any
 import stripe
 from stripe._object_classes import OBJECT_CLASSES, get_object_class
 
-from tests.stripe_sandbox.conftest import (
+from stripe_sandbox.shapes.generate import field_annotations, is_optional
+from tests.stripe_sandbox.helpers import (
     api,
     one_time_session,
     pay,
     subscribe,
 )
-from tests.stripe_sandbox.stripe_shapes import field_annotations, is_optional
 
 LISTS = [
     "/v1/customers",
@@ -63,17 +63,17 @@ def shape_problems(obj: dict[str, Any]) -> list[str]:
     return problems
 
 
-def realistic_flow(client: stripe.StripeClient, sandbox: Any) -> list[Any]:
+def realistic_flow(stripe_client: stripe.StripeClient, sandbox: Any) -> list[Any]:
     """Drive checkouts, changes, renewals, failures and money movements; return raw answers."""
-    monthly = subscribe(client)
-    failing = subscribe(client, number="4000000000000341")
-    once = one_time_session(client)
+    monthly = subscribe(stripe_client)
+    failing = subscribe(stripe_client, number="4000000000000341")
+    once = one_time_session(stripe_client)
     assert pay(once).status == 303
-    declined = one_time_session(client)
+    declined = one_time_session(stripe_client)
     assert pay(declined, "4000000000000002").status == 402
-    client.v1.checkout.sessions.expire(one_time_session(client).id)
+    stripe_client.v1.checkout.sessions.expire(one_time_session(stripe_client).id)
     subscription = monthly.subscription
-    client.v1.subscriptions.update(
+    stripe_client.v1.subscriptions.update(
         subscription.id,
         params={
             "items": [
@@ -90,15 +90,15 @@ def realistic_flow(client: stripe.StripeClient, sandbox: Any) -> list[Any]:
             "proration_behavior": "none",
         },
     )
-    client.v1.subscriptions.update(subscription.id, params={"cancel_at_period_end": True})
-    client.v1.subscriptions.update(subscription.id, params={"cancel_at_period_end": False})
+    stripe_client.v1.subscriptions.update(subscription.id, params={"cancel_at_period_end": True})
+    stripe_client.v1.subscriptions.update(subscription.id, params={"cancel_at_period_end": False})
     sandbox.control("POST", "/_sandbox/clock/advance", {"days": 45})
-    charge_id = client.v1.payment_intents.retrieve(
-        client.v1.checkout.sessions.retrieve(once.id).payment_intent
+    charge_id = stripe_client.v1.payment_intents.retrieve(
+        stripe_client.v1.checkout.sessions.retrieve(once.id).payment_intent
     ).latest_charge
-    client.v1.refunds.create(params={"charge": charge_id, "amount": 300})
+    stripe_client.v1.refunds.create(params={"charge": charge_id, "amount": 300})
     first_payment = monthly.subscription.latest_invoice.payments.data[0]
-    monthly_charge = client.v1.payment_intents.retrieve(
+    monthly_charge = stripe_client.v1.payment_intents.retrieve(
         first_payment.payment.payment_intent
     ).latest_charge
     dispute = sandbox.control("POST", f"/_sandbox/charges/{monthly_charge}/dispute")
@@ -111,12 +111,12 @@ def realistic_flow(client: stripe.StripeClient, sandbox: Any) -> list[Any]:
         {"customer": monthly.customer, "return_url": "http://127.0.0.1:8000/"},
     )
     # 45 days: the 0341 subscription failed its renewal and every retry, so it is canceled.
-    assert client.v1.subscriptions.retrieve(failing.subscription.id).status == "canceled"
+    assert stripe_client.v1.subscriptions.retrieve(failing.subscription.id).status == "canceled"
     return [portal.json(), dispute]
 
 
-def test_every_returned_object_matches_stripe_python(client, sandbox):
-    answers = realistic_flow(client, sandbox)
+def test_every_returned_object_matches_stripe_python(stripe_client, sandbox):
+    answers = realistic_flow(stripe_client, sandbox)
     seen: dict[str, int] = {}
     problems: list[str] = []
     for obj in stripe_objects(answers):
@@ -138,8 +138,8 @@ def test_every_returned_object_matches_stripe_python(client, sandbox):
     assert expected_types <= set(seen)
 
 
-def test_events_cover_the_whole_lifecycle(client, sandbox):
-    realistic_flow(client, sandbox)
+def test_events_cover_the_whole_lifecycle(stripe_client, sandbox):
+    realistic_flow(stripe_client, sandbox)
     events = api(sandbox, "GET", "/v1/events?limit=100").json()
     types = {event["type"] for event in events["data"]}
     while events["has_more"]:

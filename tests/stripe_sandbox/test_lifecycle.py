@@ -1,6 +1,6 @@
 """The clock, renewals, failed payments, refunds, disputes and payouts."""
 
-from tests.stripe_sandbox.conftest import (
+from tests.stripe_sandbox.helpers import (
     api,
     http,
     monthly_session,
@@ -20,23 +20,23 @@ def test_clock_moves_forward(sandbox):
     assert after - before >= 2 * 86400
 
 
-def test_open_checkout_sessions_expire_after_a_day(client, sandbox):
-    session = monthly_session(client)
+def test_open_checkout_sessions_expire_after_a_day(stripe_client, sandbox):
+    session = monthly_session(stripe_client)
     advance(sandbox, 1.5)
-    assert client.v1.checkout.sessions.retrieve(session.id).status == "expired"
-    expired = client.v1.events.list(params={"type": "checkout.session.expired"}).data
+    assert stripe_client.v1.checkout.sessions.retrieve(session.id).status == "expired"
+    expired = stripe_client.v1.events.list(params={"type": "checkout.session.expired"}).data
     assert [event.data.object.id for event in expired] == [session.id]
 
 
-def test_renewal_charges_again_and_advances_the_period(client, sandbox):
-    session = subscribe(client)
+def test_renewal_charges_again_and_advances_the_period(stripe_client, sandbox):
+    session = subscribe(stripe_client)
     item = session.subscription["items"].data[0]
     advance(sandbox, 31)
-    subscription = client.v1.subscriptions.retrieve(session.subscription.id)
+    subscription = stripe_client.v1.subscriptions.retrieve(session.subscription.id)
     renewed = subscription["items"].data[0]
     assert renewed.current_period_start == item.current_period_end
     assert renewed.current_period_end > renewed.current_period_start
-    invoice = client.v1.invoices.retrieve(
+    invoice = stripe_client.v1.invoices.retrieve(
         subscription.latest_invoice, params={"expand": ["payments"]}
     )
     assert (invoice.billing_reason, invoice.status, invoice.amount_paid) == (
@@ -45,99 +45,99 @@ def test_renewal_charges_again_and_advances_the_period(client, sandbox):
         500,
     )
     assert invoice.payments.data[0].status == "paid"
-    upcoming = client.v1.events.list(params={"type": "invoice.upcoming"}).data
+    upcoming = stripe_client.v1.events.list(params={"type": "invoice.upcoming"}).data
     assert len(upcoming) == 1
     assert upcoming[0].created == item.current_period_end - 7 * 86400
 
 
-def test_card_0341_goes_past_due_then_canceled_after_retries(client, sandbox):
-    session = subscribe(client, number="4000000000000341")
+def test_card_0341_goes_past_due_then_canceled_after_retries(stripe_client, sandbox):
+    session = subscribe(stripe_client, number="4000000000000341")
     subscription_id = session.subscription.id
     period_end = session.subscription["items"].data[0].current_period_end
     clock = sandbox.control("GET", "/_sandbox/clock")["now"]
     advance(sandbox, (period_end - clock) / 86400 + 0.5)
-    subscription = client.v1.subscriptions.retrieve(subscription_id)
+    subscription = stripe_client.v1.subscriptions.retrieve(subscription_id)
     assert subscription.status == "past_due"
-    invoice = client.v1.invoices.retrieve(subscription.latest_invoice)
+    invoice = stripe_client.v1.invoices.retrieve(subscription.latest_invoice)
     assert (invoice.status, invoice.attempt_count) == ("open", 1)
     assert invoice.next_payment_attempt == period_end + 3 * 86400
-    failed = client.v1.events.list(params={"type": "invoice.payment_failed"}).data
+    failed = stripe_client.v1.events.list(params={"type": "invoice.payment_failed"}).data
     assert len(failed) == 1
     advance(sandbox, 14)
-    subscription = client.v1.subscriptions.retrieve(subscription_id)
+    subscription = stripe_client.v1.subscriptions.retrieve(subscription_id)
     assert subscription.status == "past_due"
     advance(sandbox, 1)
-    subscription = client.v1.subscriptions.retrieve(subscription_id)
+    subscription = stripe_client.v1.subscriptions.retrieve(subscription_id)
     assert subscription.status == "canceled"
     assert subscription.cancellation_details.reason == "payment_failed"
-    assert client.v1.invoices.retrieve(invoice.id).attempt_count == 4
-    assert len(client.v1.events.list(params={"type": "invoice.payment_failed"}).data) == 4
-    deleted = client.v1.events.list(params={"type": "customer.subscription.deleted"}).data
+    assert stripe_client.v1.invoices.retrieve(invoice.id).attempt_count == 4
+    assert len(stripe_client.v1.events.list(params={"type": "invoice.payment_failed"}).data) == 4
+    deleted = stripe_client.v1.events.list(params={"type": "customer.subscription.deleted"}).data
     assert [e.data.object.id for e in deleted] == [subscription_id]
 
 
-def test_successful_retry_returns_subscription_to_active(client, sandbox):
-    session = subscribe(client, number="4000000000000341")
+def test_successful_retry_returns_subscription_to_active(stripe_client, sandbox):
+    session = subscribe(stripe_client, number="4000000000000341")
     subscription_id = session.subscription.id
     advance(sandbox, 31)
-    assert client.v1.subscriptions.retrieve(subscription_id).status == "past_due"
-    portal = client.v1.billing_portal.sessions.create(params={"customer": session.customer})
+    assert stripe_client.v1.subscriptions.retrieve(subscription_id).status == "past_due"
+    portal = stripe_client.v1.billing_portal.sessions.create(params={"customer": session.customer})
     http("POST", portal.url, form={"card_number": "4242424242424242", "exp_month": "1",
                                    "exp_year": "2031"})  # fmt: skip
     advance(sandbox, 3)
-    subscription = client.v1.subscriptions.retrieve(subscription_id)
+    subscription = stripe_client.v1.subscriptions.retrieve(subscription_id)
     assert subscription.status == "active"
-    assert client.v1.invoices.retrieve(subscription.latest_invoice).status == "paid"
+    assert stripe_client.v1.invoices.retrieve(subscription.latest_invoice).status == "paid"
 
 
-def test_cancel_at_period_end_then_resume_then_end(client, sandbox):
-    session = subscribe(client)
+def test_cancel_at_period_end_then_resume_then_end(stripe_client, sandbox):
+    session = subscribe(stripe_client)
     subscription_id = session.subscription.id
-    update = client.v1.subscriptions.update
+    update = stripe_client.v1.subscriptions.update
     scheduled = update(subscription_id, params={"cancel_at_period_end": True})
     assert scheduled.cancel_at == scheduled["items"].data[0].current_period_end
     resumed = update(subscription_id, params={"cancel_at_period_end": False})
     assert (resumed.cancel_at, resumed.cancel_at_period_end) == (None, False)
     update(subscription_id, params={"cancel_at_period_end": True})
     advance(sandbox, 32)
-    subscription = client.v1.subscriptions.retrieve(subscription_id)
+    subscription = stripe_client.v1.subscriptions.retrieve(subscription_id)
     assert subscription.status == "canceled"
-    assert len(client.v1.invoices.list(params={"subscription": subscription_id}).data) == 1
-    assert client.v1.subscriptions.list().data == []
-    assert len(client.v1.subscriptions.list(params={"status": "all"}).data) == 1
+    assert len(stripe_client.v1.invoices.list(params={"subscription": subscription_id}).data) == 1
+    assert stripe_client.v1.subscriptions.list().data == []
+    assert len(stripe_client.v1.subscriptions.list(params={"status": "all"}).data) == 1
 
 
-def test_cancel_now(client):
-    session = subscribe(client)
-    canceled = client.v1.subscriptions.cancel(session.subscription.id)
+def test_cancel_now(stripe_client):
+    session = subscribe(stripe_client)
+    canceled = stripe_client.v1.subscriptions.cancel(session.subscription.id)
     assert canceled.status == "canceled"
     assert canceled.ended_at is not None
 
 
-def test_partial_then_full_refund(client):
-    session = one_time_session(client, amount=1000)
+def test_partial_then_full_refund(stripe_client):
+    session = one_time_session(stripe_client, amount=1000)
     pay(session)
-    intent = client.v1.checkout.sessions.retrieve(session.id).payment_intent
-    refund = client.v1.refunds.create(params={"payment_intent": intent, "amount": 400})
-    transaction = client.v1.balance_transactions.retrieve(refund.balance_transaction)
+    intent = stripe_client.v1.checkout.sessions.retrieve(session.id).payment_intent
+    refund = stripe_client.v1.refunds.create(params={"payment_intent": intent, "amount": 400})
+    transaction = stripe_client.v1.balance_transactions.retrieve(refund.balance_transaction)
     assert (transaction.type, transaction.reporting_category) == ("refund", "refund")
     assert (transaction.amount, transaction.fee, transaction.net) == (-400, 0, -400)
-    charge = client.v1.charges.retrieve(refund.charge)
+    charge = stripe_client.v1.charges.retrieve(refund.charge)
     assert (charge.amount_refunded, charge.refunded) == (400, False)
-    client.v1.refunds.create(params={"charge": charge.id})
-    charge = client.v1.charges.retrieve(charge.id)
+    stripe_client.v1.refunds.create(params={"charge": charge.id})
+    charge = stripe_client.v1.charges.retrieve(charge.id)
     assert (charge.amount_refunded, charge.refunded) == (1000, True)
-    assert len(client.v1.refunds.list().data) == 2
-    refunded_events = client.v1.events.list(params={"type": "charge.refunded"}).data
+    assert len(stripe_client.v1.refunds.list().data) == 2
+    refunded_events = stripe_client.v1.events.list(params={"type": "charge.refunded"}).data
     assert refunded_events[0].data.previous_attributes["amount_refunded"] == 400
 
 
-def test_dispute_lost_and_won(client, sandbox):
+def test_dispute_lost_and_won(stripe_client, sandbox):
     charges = []
     for _ in range(2):
-        session = one_time_session(client, amount=2000)
+        session = one_time_session(stripe_client, amount=2000)
         pay(session)
-        charges.append(client.v1.charges.list(params={"limit": 1}).data[0])
+        charges.append(stripe_client.v1.charges.list(params={"limit": 1}).data[0])
     dispute = sandbox.control("POST", f"/_sandbox/charges/{charges[0].id}/dispute")
     assert (dispute["status"], dispute["reason"]) == ("needs_response", "fraudulent")
     transaction = dispute["balance_transactions"][0]
@@ -149,28 +149,28 @@ def test_dispute_lost_and_won(client, sandbox):
     won = sandbox.control("POST", f"/_sandbox/charges/{charges[1].id}/dispute", {"outcome": "won"})
     reversal = won["balance_transactions"][1]
     assert (reversal["reporting_category"], reversal["net"]) == ("dispute_reversal", 2000)
-    assert client.v1.disputes.retrieve(won["id"]).status == "won"
-    closed = client.v1.events.list(params={"type": "charge.dispute.closed"}).data
+    assert stripe_client.v1.disputes.retrieve(won["id"]).status == "won"
+    closed = stripe_client.v1.events.list(params={"type": "charge.dispute.closed"}).data
     assert len(closed) == 2
     again = api(sandbox, "POST", "/_sandbox/charges/" + charges[0].id + "/dispute")
     assert again.status == 400
 
 
-def test_payout_sweeps_available_balance_exactly(client, sandbox):
+def test_payout_sweeps_available_balance_exactly(stripe_client, sandbox):
     for amount in (500, 777, 1999):
-        subscribe(client, amount=amount)
-    session = one_time_session(client, amount=3000)
+        subscribe(stripe_client, amount=amount)
+    session = one_time_session(stripe_client, amount=3000)
     pay(session)
-    client.v1.refunds.create(
-        params={"payment_intent": client.v1.checkout.sessions.retrieve(session.id).payment_intent,
-                "amount": 1000}
-    )  # fmt: skip
+    intent_id = stripe_client.v1.checkout.sessions.retrieve(session.id).payment_intent
+    stripe_client.v1.refunds.create(params={"payment_intent": intent_id, "amount": 1000})
     assert sandbox.control("POST", "/_sandbox/payouts")["data"] == []  # nothing available yet
     advance(sandbox, 2)
     payouts = sandbox.control("POST", "/_sandbox/payouts")["data"]
     assert sorted(p["currency"] for p in payouts) == ["eur", "usd"]
     for payout in payouts:
-        swept = client.v1.balance_transactions.list(params={"payout": payout["id"], "limit": 100})
+        swept = stripe_client.v1.balance_transactions.list(
+            params={"payout": payout["id"], "limit": 100}
+        )
         own = [t for t in swept.data if t.type == "payout"]
         others = [t for t in swept.data if t.type != "payout"]
         assert sum(t.net for t in others) == payout["amount"]
@@ -179,14 +179,14 @@ def test_payout_sweeps_available_balance_exactly(client, sandbox):
     fees = [33, 37, 55]  # 1.5% + 0.25, half up: 32.5, 36.655, 54.985
     assert eur["amount"] == 500 + 777 + 1999 - sum(fees)
     assert sandbox.control("POST", "/_sandbox/payouts")["data"] == []
-    events = [e.type for e in client.v1.events.list(params={"limit": 6}).data]
+    events = [e.type for e in stripe_client.v1.events.list(params={"limit": 6}).data]
     assert {"payout.created", "payout.paid"} <= set(events)
 
 
-def test_reset_wipes_everything(client, sandbox):
-    subscribe(client)
+def test_reset_wipes_everything(stripe_client, sandbox):
+    subscribe(stripe_client)
     advance(sandbox, 3)
     sandbox.control("POST", "/_sandbox/reset")
-    assert client.v1.customers.list().data == []
-    assert client.v1.events.list().data == []
+    assert stripe_client.v1.customers.list().data == []
+    assert stripe_client.v1.events.list().data == []
     assert sandbox.control("GET", "/_sandbox/clock")["offset_seconds"] == 0

@@ -5,23 +5,24 @@ import sys
 
 import stripe
 
+from stripe_sandbox.shapes import SHAPES_FILE
+from stripe_sandbox.shapes.generate import render_shapes
 from tests.sandbox_process import PROJECT_ROOT, SandboxProcess
-from tests.stripe_sandbox.conftest import API_KEY, http, subscribe
-from tests.stripe_sandbox.stripe_shapes import SHAPES_PATH, render_shapes
+from tests.stripe_sandbox.helpers import API_KEY, http, subscribe
 
 
 def test_state_survives_a_restart(tmp_path):
     db_path = tmp_path / "sandbox.sqlite3"
     with SandboxProcess(db_path=db_path) as first:
-        client = stripe.StripeClient(API_KEY, base_addresses={"api": first.url})
-        session = subscribe(client)
+        stripe_client = stripe.StripeClient(API_KEY, base_addresses={"api": first.url})
+        session = subscribe(stripe_client)
         first.control("POST", "/_sandbox/clock/advance", {"days": 31})
         clock = first.control("GET", "/_sandbox/clock")["offset_seconds"]
     with SandboxProcess(db_path=db_path) as second:
-        client = stripe.StripeClient(API_KEY, base_addresses={"api": second.url})
-        subscription = client.v1.subscriptions.retrieve(session.subscription.id)
+        stripe_client = stripe.StripeClient(API_KEY, base_addresses={"api": second.url})
+        subscription = stripe_client.v1.subscriptions.retrieve(session.subscription.id)
         assert subscription.status == "active"
-        invoices = client.v1.invoices.list(params={"subscription": subscription.id}).data
+        invoices = stripe_client.v1.invoices.list(params={"subscription": subscription.id}).data
         assert len(invoices) == 2
         assert second.control("GET", "/_sandbox/clock")["offset_seconds"] == clock
         page = http("GET", f"{second.url}/checkout/{session.id}")
@@ -56,7 +57,7 @@ def test_refuses_a_webhook_url_that_is_not_http():
     assert "--webhook-url" in result.stderr
 
 
-def test_shapes_file_matches_the_installed_sdk():
-    assert SHAPES_PATH.read_text() == render_shapes(), (
-        "stripe-python changed: run `python tests/stripe_sandbox/stripe_shapes.py`"
+def test_shapes_file_is_what_the_generator_writes():
+    assert SHAPES_FILE.read_text() == render_shapes(), (
+        "stripe-python or the registry changed: run `python -m stripe_sandbox.shapes`"
     )

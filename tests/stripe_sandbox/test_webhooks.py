@@ -4,7 +4,7 @@ import json
 
 import stripe
 
-from tests.stripe_sandbox.conftest import WEBHOOK_SECRET, Receiver, subscribe
+from tests.stripe_sandbox.helpers import WEBHOOK_SECRET, Receiver, subscribe
 
 
 def wait_for_deliveries(sandbox):
@@ -13,8 +13,8 @@ def wait_for_deliveries(sandbox):
     return counts
 
 
-def test_deliveries_verify_with_the_sdk_and_arrive_in_order(client, sandbox, receiver):
-    subscribe(client)
+def test_deliveries_verify_with_the_sdk_and_arrive_in_order(stripe_client, sandbox, receiver):
+    subscribe(stripe_client)
     wait_for_deliveries(sandbox)
     events = [
         stripe.Webhook.construct_event(body, header, WEBHOOK_SECRET)
@@ -24,7 +24,7 @@ def test_deliveries_verify_with_the_sdk_and_arrive_in_order(client, sandbox, rec
     assert types[0] == "customer.created"
     assert types[-1] == "checkout.session.completed"
     assert types.index("invoice.created") < types.index("invoice.paid")
-    stored = client.v1.events.list(params={"limit": 100}).data
+    stored = stripe_client.v1.events.list(params={"limit": 100}).data
     assert [event.id for event in events] == [event.id for event in reversed(stored)]
     completed = events[-1]
     assert completed.data.object.subscription.startswith("sub_")
@@ -32,8 +32,8 @@ def test_deliveries_verify_with_the_sdk_and_arrive_in_order(client, sandbox, rec
     assert completed.livemode is False
 
 
-def test_a_wrong_secret_does_not_verify(client, sandbox, receiver):
-    client.v1.customers.create(params={"email": "x@example.org"})
+def test_a_wrong_secret_does_not_verify(stripe_client, sandbox, receiver):
+    stripe_client.v1.customers.create(params={"email": "x@example.org"})
     wait_for_deliveries(sandbox)
     body, header = receiver.received[0]
     try:
@@ -45,9 +45,11 @@ def test_a_wrong_secret_does_not_verify(client, sandbox, receiver):
     assert json.loads(body)["type"] == "customer.created"
 
 
-def test_updated_events_carry_previous_attributes(client, sandbox, receiver):
-    session = subscribe(client)
-    client.v1.subscriptions.update(session.subscription.id, params={"cancel_at_period_end": True})
+def test_updated_events_carry_previous_attributes(stripe_client, sandbox, receiver):
+    session = subscribe(stripe_client)
+    stripe_client.v1.subscriptions.update(
+        session.subscription.id, params={"cancel_at_period_end": True}
+    )
     wait_for_deliveries(sandbox)
     event = json.loads(receiver.received[-1][0])
     assert event["type"] == "customer.subscription.updated"
@@ -55,13 +57,13 @@ def test_updated_events_carry_previous_attributes(client, sandbox, receiver):
     assert event["request"]["id"].startswith("req_")
 
 
-def test_a_failed_delivery_is_retried_and_logged(client, sandbox):
+def test_a_failed_delivery_is_retried_and_logged(stripe_client, sandbox):
     receiver = Receiver(fail_first=1)
     try:
         sandbox.control(
             "POST", "/_sandbox/webhook_endpoints", {"url": receiver.url, "secret": WEBHOOK_SECRET}
         )
-        customer = client.v1.customers.create(params={"email": "retry@example.org"})
+        customer = stripe_client.v1.customers.create(params={"email": "retry@example.org"})
         counts = wait_for_deliveries(sandbox)
         assert counts["delivered"] == 1
         assert len(receiver.received) == 1
@@ -88,10 +90,10 @@ def test_webhook_endpoints_api_upserts_by_url(sandbox):
     assert [(e["url"], e["secret"]) for e in listed] == [("http://127.0.0.1:9/hook", "b")]
 
 
-def test_stripe_webhook_endpoint_create_returns_a_secret_once(client):
-    endpoint = client.v1.webhook_endpoints.create(
+def test_stripe_webhook_endpoint_create_returns_a_secret_once(stripe_client):
+    endpoint = stripe_client.v1.webhook_endpoints.create(
         params={"url": "http://127.0.0.1:9/hook", "enabled_events": ["*"]}
     )
     assert endpoint.secret.startswith("whsec_")
-    listed = client.v1.webhook_endpoints.list().data
+    listed = stripe_client.v1.webhook_endpoints.list().data
     assert [(e.id, e.secret) for e in listed] == [(endpoint.id, None)]

@@ -1,6 +1,8 @@
 """Skeletons of Stripe objects with exactly the fields stripe-python declares.
 
-`shapes.json` is generated from the SDK's annotations by tests/stripe_sandbox/stripe_shapes.py.
+`stripe_sandbox/shapes.json` is generated from the SDK's annotations for every resource the
+registry declares: `python -m stripe_sandbox.shapes` (generate.py, the only module of the
+sandbox that imports `stripe`, and only when run) rewrites it.
 """
 
 import copy
@@ -9,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-SHAPES_FILE = Path(__file__).with_name("shapes.json")
+SHAPES_FILE = Path(__file__).resolve().parents[1] / "shapes.json"
 
 
 @cache

@@ -1,45 +1,17 @@
-"""Invoices made by API, as Stripe CLI fixtures do: invoice items, invoices, finalize, pay."""
+"""Invoices: made by API as Stripe CLI fixtures do (create, finalize, pay), their lines and
+payments, and the payment-retry job of subscription invoices."""
 
 from typing import Any
 
-from .app import Sandbox
-from .catalog import merged_metadata
-from .errors import InvalidRequest
-from .expand import expand_params, present
-from .fixtures_api import resolve_payment_method
-from .ids import new_id
-from .invoices import invoice_attempt_payment, invoice_draft, invoice_finalize
-from .shapes import nested, skeleton
-
-
-def invoiceitems_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
-    customer = sb.get(params.get("customer", ""), "customer", param="customer")
-    if params.get("price"):
-        price = sb.get(params["price"], "price", param="price")
-        amount, currency = price["unit_amount"], price["currency"]
-    else:
-        try:
-            amount = int(params["amount"])
-        except (KeyError, ValueError):
-            raise InvalidRequest("Missing required param: amount.", param="amount") from None
-        currency = str(params.get("currency") or "").lower()
-    now = sb.now()
-    item = skeleton(
-        "invoiceitem",
-        id=new_id("ii_"),
-        amount=amount,
-        currency=currency,
-        customer=customer["id"],
-        date=now,
-        description=params.get("description"),
-        discountable=True,
-        metadata=merged_metadata(None, params.get("metadata")),
-        period={"start": now, "end": now},
-        quantity=1,
-    )
-    sb.save(item, status="pending")
-    sb.emit("invoiceitem.created", item)
-    return present(sb, item, expand_params(params))
+from ..app import Sandbox
+from ..catalog import merged_metadata, resolve_payment_method
+from ..errors import InvalidRequest
+from ..expand import answer, list_object
+from ..ids import new_id
+from ..invoices import invoice_attempt_payment, invoice_draft, invoice_finalize
+from ..periods import invoice_retry
+from ..registry import Resource, Route
+from ..shapes import nested, skeleton
 
 
 def invoice_line_for_item(invoice_id: str, item: dict[str, Any]) -> dict[str, Any]:
@@ -102,14 +74,14 @@ def invoices_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("metadata"):
         invoice["metadata"] = merged_metadata(None, params["metadata"])
         sb.save(invoice)
-    return present(sb, invoice, expand_params(params))
+    return answer(sb, params, invoice)
 
 
 def invoices_finalize(sb: Sandbox, params: dict[str, Any], invoice_id: str) -> dict:
     invoice = sb.get(invoice_id, "invoice")
     if invoice["status"] != "draft":
         raise InvalidRequest("This invoice is already finalized.", param="invoice")
-    return present(sb, invoice_finalize(sb, invoice), expand_params(params))
+    return answer(sb, params, invoice_finalize(sb, invoice))
 
 
 def invoices_pay(sb: Sandbox, params: dict[str, Any], invoice_id: str) -> dict[str, Any]:
@@ -135,12 +107,54 @@ def invoices_pay(sb: Sandbox, params: dict[str, Any], invoice_id: str) -> dict[s
     )
     if decline:
         raise decline
-    return present(sb, invoice, expand_params(params))
+    return answer(sb, params, invoice)
 
 
-INVOICING_ROUTES = [
-    ("POST", r"/v1/invoiceitems", invoiceitems_create),
-    ("POST", r"/v1/invoices", invoices_create),
-    ("POST", r"/v1/invoices/([^/]+)/finalize", invoices_finalize),
-    ("POST", r"/v1/invoices/([^/]+)/pay", invoices_pay),
-]
+def invoice_lines(sb: Sandbox, params: dict[str, Any], invoice_id: str) -> dict[str, Any]:
+    return sb.get(invoice_id, "invoice")["lines"]
+
+
+def invoice_payments(sb: Sandbox, invoice: dict[str, Any]) -> dict[str, Any]:
+    payments, has_more = sb.store.page(
+        "invoice_payment",
+        filters={"invoice": invoice["id"]},
+        exclude_status=None,
+        limit=10,
+        starting_after=None,
+        ending_before=None,
+    )
+    return list_object(payments, f"/v1/invoices/{invoice['id']}/payments", has_more)
+
+
+RESOURCES = (
+    Resource(
+        "invoice",
+        prefix="in_",
+        path="invoices",
+        links={
+            "customer": "customer",
+            "subscription": "parent.subscription_details.subscription",
+            "status": "status",
+            "charge": None,
+            "payment_intent": None,
+        },
+        included={"payments": invoice_payments},
+        routes=(
+            Route("POST", "/v1/invoices", invoices_create),
+            Route("POST", "/v1/invoices/{id}/finalize", invoices_finalize),
+            Route("POST", "/v1/invoices/{id}/pay", invoices_pay),
+            Route("GET", "/v1/invoices/{id}/lines", invoice_lines),
+        ),
+        jobs={"retry": invoice_retry},
+        nested=("invoice:parent", "invoice:parent:subscription_details"),
+    ),
+    Resource(
+        "line_item",
+        nested=(
+            "line_item:parent",
+            "line_item:parent:subscription_item_details",
+            "line_item:pricing",
+            "line_item:pricing:price_details",
+        ),
+    ),
+)

@@ -1,70 +1,21 @@
 """Skeletons of Stripe objects derived from stripe-python's own annotations.
 
-`python tests/stripe_sandbox/stripe_shapes.py` rewrites `stripe_sandbox/shapes.json`, the
-file the sandbox builds every object from, so each object carries exactly the fields the
-SDK declares; `test_shapes.py` fails when the installed SDK and the file drift apart.
+`python -m stripe_sandbox.shapes` rewrites `stripe_sandbox/shapes.json`, the file the sandbox
+builds every object from, for the objects and nested hashes the registry's resources declare,
+so each object carries exactly the fields the SDK declares. A test fails when the installed
+SDK, the registry and the file drift apart. This is a development tool: it needs stripe-python,
+which the running sandbox does not.
 """
 
 import json
-import sys
 import typing
-from pathlib import Path
 
 import stripe
 from stripe._object_classes import get_object_class
 from stripe._stripe_object import StripeObject
 
-SHAPES_PATH = Path(__file__).resolve().parents[2] / "stripe_sandbox" / "shapes.json"
-
-OBJECT_NAMES = [
-    "balance_transaction",
-    "billing_portal.session",
-    "charge",
-    "checkout.session",
-    "customer",
-    "dispute",
-    "event",
-    "invoice",
-    "invoice_payment",
-    "invoiceitem",
-    "item",
-    "line_item",
-    "payment_intent",
-    "payment_method",
-    "payout",
-    "plan",
-    "price",
-    "product",
-    "refund",
-    "subscription",
-    "subscription_item",
-    "webhook_endpoint",
-]
-
-# Nullable nested structures the sandbox fills in: "object:field:field".
-NESTED_PATHS = [
-    "balance_transaction:fee_details",
-    "charge:billing_details",
-    "customer:invoice_settings",
-    "charge:outcome",
-    "charge:payment_method_details",
-    "charge:payment_method_details:card",
-    "checkout.session:customer_details",
-    "checkout.session:total_details",
-    "dispute:evidence_details",
-    "event:request",
-    "invoice_payment:payment",
-    "invoice:parent",
-    "invoice:parent:subscription_details",
-    "line_item:parent",
-    "line_item:parent:subscription_item_details",
-    "line_item:pricing",
-    "line_item:pricing:price_details",
-    "payment_intent:last_payment_error",
-    "payment_method:card",
-    "price:recurring",
-    "subscription:cancellation_details",
-]
+from ..registry import default_registry
+from . import SHAPES_FILE
 
 
 def field_annotations(cls: type) -> dict[str, typing.Any]:
@@ -144,14 +95,15 @@ def nested_class(path: str) -> type:
 
 
 def build_shapes() -> dict[str, typing.Any]:
+    registry = default_registry()
     shapes = {}
-    for name in OBJECT_NAMES:
+    for name in registry.shape_names():
         cls = get_object_class("V1", name)
         shape = skeleton_of(cls)
         if "object" in shape:
             shape["object"] = name
         shapes[name] = shape
-    nested = {path: skeleton_of(nested_class(path)) for path in NESTED_PATHS}
+    nested = {path: skeleton_of(nested_class(path)) for path in registry.nested_paths()}
     return {
         "api_version": stripe.api_version,
         "stripe_python_version": stripe.VERSION,
@@ -164,6 +116,5 @@ def render_shapes() -> str:
     return json.dumps(build_shapes(), indent=1, sort_keys=True) + "\n"
 
 
-if __name__ == "__main__":
-    SHAPES_PATH.write_text(render_shapes())
-    sys.stdout.write(f"wrote {SHAPES_PATH}\n")
+def write_shapes() -> None:
+    SHAPES_FILE.write_text(render_shapes())

@@ -1,0 +1,1 @@
+"""One module per Stripe resource, each declaring `RESOURCES` (see ../registry.py)."""
