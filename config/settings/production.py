@@ -24,6 +24,9 @@ STRIPE_SECRET_KEY = _required("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = _required("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = _required("STRIPE_WEBHOOK_SECRET")
 
+# Every staff account signs in with a second factor; there is no switch to turn it off.
+STAFF_REQUIRE_2FA = True
+
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
