@@ -89,8 +89,13 @@ def roles_ensure(*, apps, only_missing: bool) -> None:
         group.permissions.set(wanted)
 
 
-def roles_recreate_missing(sender, apps, using, **kwargs) -> None:
-    """post_migrate: a flushed or hand-emptied database gets its roles back."""
+def roles_recreate_missing(sender, apps, using, plan=None, **kwargs) -> None:
+    """post_migrate: a flushed or hand-emptied database gets its roles back.
+
+    Not after migrating backwards: unapplying migration 0005 removes the roles on purpose.
+    """
+    if any(backwards for _, backwards in plan or []):
+        return
     if apps.is_installed("auth") and apps.is_installed("subscriptions"):
         roles_ensure(apps=apps, only_missing=True)
 

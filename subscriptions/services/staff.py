@@ -20,14 +20,28 @@ def staff_totp_device_start(*, user) -> TOTPDevice:
     return device
 
 
+class CodeRefused(Exception):
+    """The code did not confirm the device; the message says what to do next."""
+
+
 def staff_two_factor_confirm(*, user, device: TOTPDevice, token: str, request) -> list[str]:
     """Confirm the device with a code from the app; answer the new recovery codes.
 
-    Answers an empty list when the code is wrong (the device stays unconfirmed).
     Recovery codes are stored by django-otp and shown to the staff member only now.
     """
-    if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
-        return []
+    if device.user_id != user.pk or device.confirmed:
+        raise CodeRefused("This device is not yours to set up: start again from sign-in.")
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        raise CodeRefused(
+            "Too many wrong codes in a row: wait a few seconds, then enter the code "
+            "the app shows now."
+        )
+    if not device.verify_token(token):
+        raise CodeRefused(
+            "That code did not match. Check that the app shows this account, then enter "
+            "the code it shows now."
+        )
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     with transaction.atomic():
         device.confirmed = True

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django_otp import user_has_device
 
-from ..services.staff import staff_totp_device_start, staff_two_factor_confirm
+from ..services.staff import CodeRefused, staff_totp_device_start, staff_two_factor_confirm
 
 
 class ConfirmDeviceForm(forms.Form):
@@ -31,18 +31,16 @@ def two_factor_setup(request):
     form = ConfirmDeviceForm(request.POST or None)
     if form.is_valid():
         token = "".join(form.cleaned_data["token"].split())
-        codes = staff_two_factor_confirm(
-            user=request.user, device=device, token=token, request=request
-        )
-        if codes:
+        try:
+            codes = staff_two_factor_confirm(
+                user=request.user, device=device, token=token, request=request
+            )
+        except CodeRefused as refused:
+            form.add_error("token", str(refused))
+        else:
             django_otp.login(request, device)
             # Rendered, not redirected to: the codes are shown this once and never again.
             return render(request, "admin/two_factor_recovery_codes.html", {"codes": codes})
-        form.add_error(
-            "token",
-            "That code did not match. Check that the app shows this account, then enter "
-            "the code it shows now.",
-        )
     secret = b32encode(device.bin_key).decode()
     context = {
         "form": form,
