@@ -4,6 +4,7 @@ The groups are created by migration 0004 and recreated, if missing, after every
 `migrate`; a group that exists is left as an administrator last saved it.
 """
 
+from django.apps import apps as global_apps
 from django.conf import settings
 
 SUPPORTER_CARE = "Supporter care"
@@ -89,7 +90,7 @@ def roles_ensure(*, apps, only_missing: bool) -> None:
         group.permissions.set(wanted)
 
 
-def roles_recreate_missing(sender, apps, using, plan=None, **kwargs) -> None:
+def roles_recreate_missing(sender, apps=global_apps, plan=None, **kwargs) -> None:
     """post_migrate: a flushed or hand-emptied database gets its roles back.
 
     Not after migrating backwards: unapplying migration 0005 removes the roles on purpose.
