@@ -24,6 +24,8 @@ class SubscriptionsConfig(AppConfig):
             pre_delete,
             pre_save,
         )
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from . import audit_receivers as audit
         from .middleware import staff_session_start
@@ -38,8 +40,11 @@ class SubscriptionsConfig(AppConfig):
             (post_save, audit.group_post_save, Group),
             (pre_delete, audit.group_pre_delete, Group),
             (post_delete, audit.group_post_delete, Group),
+            (post_delete, audit.device_post_delete, TOTPDevice),
+            (post_delete, audit.device_post_delete, StaticDevice),
         ]:
-            signal.connect(receiver, sender=sender, dispatch_uid=f"audit.{receiver.__name__}")
+            uid = f"audit.{receiver.__name__}.{sender.__name__}"
+            signal.connect(receiver, sender=sender, dispatch_uid=uid)
         m2m_changed.connect(audit.m2m_changed_audit, dispatch_uid="audit.m2m_changed")
         signals.user_logged_in.connect(staff_session_start, dispatch_uid="staff.session_start")
         signals.user_logged_in.connect(audit.user_signed_in, dispatch_uid="audit.signed_in")

@@ -213,3 +213,14 @@ def user_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
         request=request,
         reason=reason,
     )
+
+
+def device_post_delete(sender, instance, **kwargs) -> None:
+    """A superuser resetting someone's authenticator or recovery codes (a lost phone)."""
+    owner = get_user_model().objects.filter(pk=instance.user_id).first()
+    audit_record(
+        action=AuditAction.TWO_FACTOR_REMOVED,
+        target=owner,
+        target_label=owner.get_username() if owner else f"user {instance.user_id}",
+        before={"device": instance.name, "confirmed": instance.confirmed},
+    )

@@ -22,6 +22,7 @@ class AuditAction(models.TextChoices):
     SIGNED_OUT = "staff.signed_out", "Signed out"
     SIGN_IN_FAILED = "staff.sign_in_failed", "Sign-in failed"
     TWO_FACTOR_ENROLLED = "staff.two_factor_enrolled", "Two-step sign-in set up"
+    TWO_FACTOR_REMOVED = "staff.two_factor_removed", "Two-step sign-in device removed"
     GROUP_CREATED = "group.created", "Group created"
     GROUP_CHANGED = "group.changed", "Group renamed"
     GROUP_DELETED = "group.deleted", "Group deleted"

@@ -1,21 +1,23 @@
 """Staff sign-in: a second factor, throttled failures, sessions that end."""
 
 import os
+import re
 import subprocess
 import sys
 import time
+from io import StringIO
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from subscriptions.middleware import SIGNED_IN_AT_SESSION_KEY
 from subscriptions.models import AuditAction, AuditEntry
 from tests.config.test_settings import PRODUCTION_ENV
+from tests.staff import authenticator_for, code_now, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -28,20 +30,14 @@ def _second_factor_required(settings):
     settings.AXES_FAILURE_LIMIT = 5
 
 
-def code_now(device: TOTPDevice) -> str:
-    """What the staff member's authenticator app shows at this moment."""
-    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    return f"{value:0{device.digits}d}"
-
-
 @pytest.fixture
 def staff():
-    return User.objects.create_user("care", password=PASSWORD, is_staff=True)
+    return staff_member(username="care", password=PASSWORD)
 
 
 @pytest.fixture
 def authenticator(staff):
-    return TOTPDevice.objects.create(user=staff, name="Authenticator app", confirmed=True)
+    return authenticator_for(staff)
 
 
 @pytest.fixture
@@ -252,13 +248,26 @@ def test_changing_the_password_signs_out_every_other_session(client, authenticat
     assert AuditEntry.objects.filter(action=AuditAction.PASSWORD_CHANGED).count() == 1
 
 
-def test_locally_the_demo_login_needs_no_code(client, settings, staff):
-    settings.STAFF_REQUIRE_2FA = False
+def test_the_demo_login_that_make_run_prints_works_without_a_code(client, settings, tmp_path):
+    settings.STAFF_REQUIRE_2FA = False  # as config/settings/local.py has it
+    settings.DEBUG = True
+    settings.BASE_DIR = tmp_path
+    printed = StringIO()
+    call_command("create_demo_staff", stdout=printed)
+    username, password = re.findall(r"'([^']+)'", printed.getvalue())
 
-    response = sign_in(client)
+    response = sign_in(client, username=username, password=password)
 
     assert response.status_code == 302
     assert in_admin(client)
+
+
+def test_a_superuser_resetting_someones_authenticator_is_recorded(authenticator):
+    authenticator.delete()
+
+    removed = AuditEntry.objects.get(action=AuditAction.TWO_FACTOR_REMOVED)
+    assert removed.target_label == "care"
+    assert removed.before == {"device": "Authenticator app", "confirmed": True}
 
 
 def test_production_settings_always_require_the_second_factor():

@@ -9,6 +9,7 @@ from subscriptions.models import AuditAction, AuditEntry
 from subscriptions.roles import care_refund_limit
 from subscriptions.services.audit import audit_record
 from tests.factories import PaymentFactory
+from tests.staff import staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -287,9 +288,7 @@ def test_the_auditor_has_exactly_view_permissions_audit_log_included():
     ],
 )
 def test_each_role_sees_its_pages_in_admin_and_no_others(client, role, url, status):
-    user = User.objects.create_user(f"member-{role}", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    client.force_login(user)
+    client.force_login(staff_member(username=f"member-{role}", password="pw-Role-2026", role=role))
 
     assert client.get(url).status_code == status
 
