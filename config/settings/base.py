@@ -260,5 +260,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # The SDK logs every request at INFO; its errors reach us as exceptions anyway.
-    "loggers": {"stripe": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO; the audit log records them all anyway.
+    "loggers": {"stripe": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -35,6 +35,16 @@ def _address_of(request) -> str | None:
         return None
 
 
+def _label_of(target) -> str:
+    """What the log calls the target. Never a supporter's email or name: the log cannot
+    be erased, and a supporter's personal data must be (DESIGN.md, donor safety)."""
+    if target is None:
+        return ""
+    if isinstance(target, Supporter):
+        return f"Supporter {target.pk}"
+    return str(target)
+
+
 def _supporter_id_of(target) -> int | None:
     if isinstance(target, Supporter):
         return target.pk
@@ -57,6 +67,8 @@ def audit_record(
 
     `actor` defaults to the signed-in user of `request` (or of the request being served);
     `actor_username` overrides the snapshot, e.g. the name typed in a failed sign-in.
+    Entries are kept for ever: put no supporter's email, name or card detail in `reason`,
+    `before` or `after` (ids and amounts are what the timeline needs).
     """
     request = request if request is not None else audit_current_request()
     if actor is None and request is not None:
@@ -77,7 +89,7 @@ def audit_record(
             else None
         ),
         target_object_id=str(target.pk) if target is not None else "",
-        target_label=(target_label if target_label is not None else str(target or ""))[:255],
+        target_label=(target_label if target_label is not None else _label_of(target))[:255],
         supporter_id=_supporter_id_of(target),
         before=before,
         after=after,

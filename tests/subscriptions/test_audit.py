@@ -299,3 +299,13 @@ def test_care_refund_limit_is_per_currency_in_minor_units(settings):
     assert care_refund_limit(currency="EUR") == 10000
     assert care_refund_limit(currency="gbp") == 5000
     assert care_refund_limit(currency="usd") == 0
+
+
+def test_an_entry_about_a_supporter_names_them_by_id_never_by_email():
+    payment = PaymentFactory()
+
+    recorded = audit_record(action="supporter.manage_link", target=payment.supporter)
+
+    assert recorded.target_label == f"Supporter {payment.supporter.pk}"
+    assert payment.supporter.email not in str(recorded)
+    assert recorded.supporter_id == payment.supporter.pk
