@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from . import admin_staff  # noqa: F401  (registers the audit log)
 from .models import Contribution, OutboxEmail, Payment, Payout, StripeEvent, Supporter
 from .services.events import EventProcessingFailed, stripe_event_replay
 

@@ -17,7 +17,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin behind a second factor for staff (subscriptions/admin_site.py).
+    "subscriptions.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -27,6 +28,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "anymail",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "newsroom",
     "subscriptions",
 ]
@@ -40,8 +45,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "subscriptions.middleware.StaffSessionMiddleware",
+    "subscriptions.middleware.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -88,6 +98,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Staff sign-in. django-axes counts failed sign-ins before Django checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Every staff session needs a TOTP code (or a recovery code) on top of the password;
+# production forces it on, local settings leave it off for the demo login.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
+# A staff session ends this long after sign-in, however active (subscriptions/middleware.py);
+# only staff have sessions, so the cookie follows the same limit.
+STAFF_SESSION_MAX_AGE = 8 * 60 * 60
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_AGE
+# Failed sign-ins (wrong password or wrong code): after AXES_FAILURE_LIMIT for one account,
+# or from one address, further tries are refused for AXES_COOLOFF_TIME hours. Records are
+# kept in the database (admin: Axes), the address is the one our rate limits use.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_TIME", default=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "subscriptions.ratelimit.client_ip"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# The largest refund Supporter care may make without Finance, per currency, in minor
+# units (10000 = 100.00): CARE_REFUND_LIMIT=eur=10000,usd=10000,gbp=10000. A currency not
+# listed has no care limit: Finance refunds it.
+CARE_REFUND_LIMIT = {
+    currency.lower(): amount
+    for currency, amount in env.dict(
+        "CARE_REFUND_LIMIT", cast={"value": int}, default={"eur": 10000, "usd": 10000, "gbp": 10000}
+    ).items()
+}
+
 LANGUAGE_CODE = "en-gb"
 USE_I18N = True
 USE_TZ = True
@@ -131,6 +173,8 @@ NEWSROOM_NAME = env.str("NEWSROOM_NAME", default="The Harbour Ledger")
 NEWSROOM_ADDRESS = env.str("NEWSROOM_ADDRESS", default="1 Quay Street, Harbourtown")
 # The logo at the top of every email; empty means the site's own icon.
 NEWSROOM_LOGO_URL = env.str("NEWSROOM_LOGO_URL", default="")
+# How staff authenticator apps name this site's account.
+OTP_TOTP_ISSUER = NEWSROOM_NAME
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -295,6 +339,8 @@ LOGGING = {
     "loggers": {
         # The SDK logs every request at INFO; its errors reach us as exceptions anyway.
         "stripe": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; the audit log records them all anyway.
+        "axes": {"level": "WARNING"},
         # Django's default handlers for these would write (or mail) request lines unfiltered.
         "django": {"level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},

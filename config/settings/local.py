@@ -20,6 +20,9 @@ def _local_secret_key() -> str:
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 
+# The demo staff login that `make run` prints works with a password alone.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=False)
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # Web, worker and beat write to one SQLite file: take the write lock when a
     # transaction starts and wait for it, instead of failing with "database is locked".

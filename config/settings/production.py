@@ -46,6 +46,8 @@ _required(
     "the number of proxies in front of web that append to X-Forwarded-For, 0 when "
     "readers connect directly (rate limits depend on it)",
 )
+# Every staff account signs in with a second factor; there is no switch to turn it off.
+STAFF_REQUIRE_2FA = True
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

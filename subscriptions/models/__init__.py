@@ -1,9 +1,12 @@
+from .audit import AuditAction, AuditEntry
 from .events import StripeEvent
 from .outbox import EmailKind, EmailStatus, OutboxEmail
 from .payments import BalanceTransaction, Payment, Payout, ReceiptCounter
 from .supporters import Contribution, Supporter
 
 __all__ = [
+    "AuditAction",
+    "AuditEntry",
     "BalanceTransaction",
     "Contribution",
     "EmailKind",

@@ -74,6 +74,12 @@ class Payment(models.Model):
                 name="payment_net_is_gross_less_fee",
             ),
         ]
+        permissions = [
+            ("resend_receipt", "Can resend a receipt"),
+            ("refund_payment", "Can refund a payment up to the care limit"),
+            ("refund_payment_any_amount", "Can refund any amount"),
+            ("approve_refund", "Can approve a refund above the care limit"),
+        ]
 
     def __str__(self) -> str:
         return self.stripe_charge_id
@@ -111,6 +117,10 @@ class BalanceTransaction(models.Model):
                 condition=models.Q(net=models.F("amount") - models.F("fee")),
                 name="balance_transaction_net_is_amount_less_fee",
             ),
+        ]
+        permissions = [
+            ("view_reports", "Can view finance reports"),
+            ("export_reports", "Can export finance reports"),
         ]
 
     def __str__(self) -> str:

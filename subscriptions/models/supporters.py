@@ -24,6 +24,8 @@ class Supporter(models.Model):
             models.UniqueConstraint(Lower("email"), name="supporter_email_unique_ci"),
         ]
         ordering = ["-created_at"]
+        # Staff actions, checked by the admin (roles: subscriptions/roles.py).
+        permissions = [("send_manage_link", "Can send a supporter a manage link")]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
@@ -135,6 +137,11 @@ class Contribution(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "frequency"])]
+        permissions = [
+            ("cancel_contribution", "Can cancel a plan"),
+            ("pause_contribution", "Can pause and resume a plan"),
+            ("change_amount", "Can change a plan's amount"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} {self.get_frequency_display()} ({self.status})"

@@ -1,0 +1,86 @@
+"""The admin site staff sign in to: password, then a code from their authenticator app.
+
+With STAFF_REQUIRE_2FA (production), a staff session opens admin pages only once a
+TOTP or recovery code was checked; a staff member without a device is sent to set one
+up first. Locally the demo login works with a password alone.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django_otp import match_token, user_has_device
+
+WRONG_CODE = (
+    "That code did not work. Enter the 6-digit code your authenticator app shows now, "
+    "or one of your unused recovery codes."
+)
+
+
+class StaffAuthenticationForm(AdminAuthenticationForm):
+    otp_token = forms.CharField(
+        label="Code",
+        required=False,
+        max_length=16,
+        help_text="From your authenticator app, or a recovery code.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is not None and user_has_device(user):
+            token = "".join(cleaned.get("otp_token", "").split())
+            device = match_token(user, token) if token else None
+            if device is None:
+                # Counted like a wrong password: django-axes throttles code guessing too.
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": user.get_username(), "failure": WRONG_CODE},
+                    request=self.request,
+                )
+                raise ValidationError(WRONG_CODE, code="invalid_otp")
+            # django_otp marks the session verified when login() sees this attribute.
+            user.otp_device = device
+        return cleaned
+
+
+def staff_is_verified(user) -> bool:
+    """This session's sign-in was confirmed with a code (OTPMiddleware or django_otp.login
+    set `otp_device`; right after login() the plain user object carries it too)."""
+    return getattr(user, "otp_device", None) is not None
+
+
+def staff_needs_enrolment(request) -> bool:
+    """A signed-in staff member who must, and can only, set up a second factor now."""
+    user = request.user
+    return (
+        settings.STAFF_REQUIRE_2FA
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and not staff_is_verified(user)
+        and not user_has_device(user)
+    )
+
+
+class StaffAdminSite(admin.AdminSite):
+    login_form = StaffAuthenticationForm
+    login_template = "admin/staff_login.html"
+
+    def has_permission(self, request) -> bool:
+        if not super().has_permission(request):
+            return False
+        return not settings.STAFF_REQUIRE_2FA or staff_is_verified(request.user)
+
+    def login(self, request, extra_context=None):
+        if request.method == "GET" and staff_needs_enrolment(request):
+            return redirect("staff_two_factor_setup")
+        response = super().login(request, extra_context)
+        signed_in = request.method == "POST" and response.status_code == 302
+        if signed_in and staff_needs_enrolment(request):
+            return redirect("staff_two_factor_setup")
+        return response

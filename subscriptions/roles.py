@@ -1,0 +1,109 @@
+"""Staff roles by job: each group holds exactly the permissions that job needs.
+
+The groups are created by migration 0004 and recreated, if missing, after every
+`migrate`; a group that exists is left as an administrator last saved it.
+"""
+
+from django.apps import apps as global_apps
+from django.conf import settings
+
+SUPPORTER_CARE = "Supporter care"
+FINANCE = "Finance"
+AUDITOR = "Auditor"
+
+# Every model a role may read, as "app_label.model".
+_MONEY_MODELS = [
+    "subscriptions.supporter",
+    "subscriptions.contribution",
+    "subscriptions.payment",
+    "subscriptions.payout",
+    "subscriptions.balancetransaction",
+    "subscriptions.receiptcounter",
+    "subscriptions.stripeevent",
+    "subscriptions.outboxemail",
+]
+
+
+def _view(models: list[str]) -> list[str]:
+    return [f"{model.split('.')[0]}.view_{model.split('.')[1]}" for model in models]
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    SUPPORTER_CARE: [
+        *_view(
+            [
+                "subscriptions.supporter",
+                "subscriptions.contribution",
+                "subscriptions.payment",
+                "subscriptions.outboxemail",
+                "subscriptions.stripeevent",
+            ]
+        ),
+        "subscriptions.resend_receipt",
+        "subscriptions.send_manage_link",
+        "subscriptions.cancel_contribution",
+        "subscriptions.pause_contribution",
+        "subscriptions.change_amount",
+        # Up to CARE_REFUND_LIMIT; above it, someone from Finance approves.
+        "subscriptions.refund_payment",
+    ],
+    FINANCE: [
+        *_view(_MONEY_MODELS),
+        "subscriptions.refund_payment",
+        "subscriptions.refund_payment_any_amount",
+        "subscriptions.approve_refund",
+        "subscriptions.view_reports",
+        "subscriptions.export_reports",
+    ],
+    AUDITOR: [
+        *_view(_MONEY_MODELS),
+        "subscriptions.view_auditentry",
+        "subscriptions.view_reports",
+        "auth.view_user",
+        "auth.view_group",
+    ],
+}
+
+
+def roles_ensure(*, apps, only_missing: bool) -> None:
+    """Give each role's group exactly its permissions (all groups, or only missing ones).
+
+    `apps` is a migration's app registry or the live one; permissions must exist already.
+    """
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for name, perms in ROLE_PERMISSIONS.items():
+        if only_missing and group_model.objects.filter(name=name).exists():
+            continue
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            try:
+                wanted.append(
+                    permission_model.objects.get(
+                        content_type__app_label=app_label, codename=codename
+                    )
+                )
+            except permission_model.DoesNotExist:
+                raise LookupError(f"Role {name!r} needs {perm}, which does not exist.") from None
+        group, _ = group_model.objects.get_or_create(name=name)
+        group.permissions.set(wanted)
+
+
+def roles_recreate_missing(sender, apps=global_apps, plan=None, **kwargs) -> None:
+    """post_migrate: a flushed or hand-emptied database gets its roles back.
+
+    Not after migrating backwards: unapplying migration 0005 removes the roles on purpose.
+    """
+    if any(backwards for _, backwards in plan or []):
+        return
+    if apps.is_installed("auth") and apps.is_installed("subscriptions"):
+        roles_ensure(apps=apps, only_missing=True)
+
+
+def care_refund_limit(*, currency: str) -> int:
+    """The largest refund, in minor units, that Supporter care may make alone.
+
+    A currency missing from CARE_REFUND_LIMIT has a limit of 0: Finance refunds it.
+    """
+    return settings.CARE_REFUND_LIMIT.get(currency.lower(), 0)
