@@ -135,6 +135,8 @@ def _own_terminal_group():
                 os.setpgid(0, 0)
                 os.tcsetpgrp(terminal, os.getpgrp())
                 handed_back = previous
+                # Ctrl-Z would stop only us, leaving the shell waiting on make for good.
+                signal.signal(signal.SIGTSTP, signal.SIG_IGN)
             except OSError:  # a session leader cannot move; Ctrl-C still works
                 pass
             finally:
