@@ -74,6 +74,13 @@ def _local_settings(checkout: Path) -> dict[str, str]:
     return dict(zip(keys, result.stdout.split(), strict=True))
 
 
+def _forget_redis_keys(checkout: Path) -> None:
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(broker.scan_iter(f"{checkout_name(checkout)}*"))
+    if keys:
+        broker.delete(*keys)
+
+
 def _site_answers(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
@@ -128,6 +135,7 @@ def test_python_m_config_devrun_exits_0_on_sigint(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        _forget_redis_keys(checkout)
 
     output = (tmp_path / "devrun.log").read_text()
     assert returncode == 0, output[-3000:]
@@ -203,8 +211,7 @@ def test_make_run_keeps_to_its_own_names_logs_emails_at_info_and_stops_on_ctrl_c
             pass
         os.close(terminal)
         new_keys = {key.decode() for key in set(broker.scan_iter()) - keys_before}
-        if new_keys:
-            broker.delete(*new_keys)
+        _forget_redis_keys(checkout)
 
     text = output.decode(errors="replace")
     assert os.waitstatus_to_exitcode(status) == 0, text[-3000:]
