@@ -14,7 +14,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 # wsgi, asgi and the Celery app default to production settings; `make run` is local.
 run: $(BIN)/.installed
-	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/python -m config.devrun
+	$(BIN)/python -m config.devrun
 
 services:
 	@sh .ci/start-services

@@ -9,6 +9,9 @@ from celery.signals import task_postrun, task_prerun, worker_ready
 
 # Production unless told otherwise: only manage.py and `make run` default to local settings,
 # so a deployment can never run with DEBUG by mistake.
+# `make run` (config.devrun) imports this package first and then asks for local settings
+# when nobody chose any: SETTINGS_DEFAULTED tells it this default was ours, not the user's.
+SETTINGS_DEFAULTED = "DJANGO_SETTINGS_MODULE" not in os.environ
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("newsroom")
@@ -24,9 +27,12 @@ def route_to_own_queue(
     """The router (CELERY_TASK_ROUTES): a task that names its queue on itself, e.g.
     `@shared_task(queue_name="emails")`, goes there; any other to the default queue.
     (Celery's own `queue` task attribute is deprecated and has no effect from 6.0.)"""
+    from django.conf import settings
+
     task = task or app.tasks.get(name)
     queue = getattr(task, "queue_name", None)
-    return {"queue": queue} if queue else None
+    # `make run` names its queues after its checkout (TASK_QUEUE_PREFIX), so two share a Redis.
+    return {"queue": f"{settings.TASK_QUEUE_PREFIX}{queue}"} if queue else None
 
 
 @app.task(name="config.tasks.heartbeat", ignore_result=True)

@@ -26,3 +26,19 @@ def amount_covering_fees(amount: int, *, currency: str) -> int:
     while total - 1 - stripe_fee(total - 1, currency=currency) >= amount:
         total -= 1
     return total
+
+
+def fee_terms(*, currency: str) -> dict[str, int]:
+    """Stripe's fee in `currency` as whole numbers, for the appeal's script to show what
+    "cover the fees" adds while the reader types: stripe_fee(amount) is amount × rate +
+    fixed, rounded half up, with rate and fixed each a numerator over a denominator (the
+    fixed part of a zero-decimal currency is a fraction of its unit). The browser test of
+    the appeal ties the script's answers to amount_covering_fees."""
+    rate_numerator, rate_denominator = (settings.STRIPE_FEE_PERCENT / 100).as_integer_ratio()
+    fixed_numerator, fixed_denominator = _fixed_fee(currency).as_integer_ratio()
+    return {
+        "rate_numerator": rate_numerator,
+        "rate_denominator": rate_denominator,
+        "fixed_numerator": fixed_numerator,
+        "fixed_denominator": fixed_denominator,
+    }

@@ -287,6 +287,8 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # A task may name its own queue (`queue_name="emails"` on the task); see the router.
 CELERY_TASK_ROUTES = ("config.celery.route_to_own_queue",)
+# Put before every queue a task names for itself; `make run` sets it to its checkout's name.
+TASK_QUEUE_PREFIX = ""
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic job lives here; django-celery-beat mirrors it into admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {

@@ -2,8 +2,16 @@
 
 import secrets
 
+from config.devrun import checkout_name, checkout_queue
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import (
+    BASE_DIR,
+    CACHES,
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    CELERY_TASK_DEFAULT_QUEUE,
+    env,
+)
 
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
@@ -28,6 +36,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # transaction starts and wait for it, instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}  # noqa: F405
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Another checkout, or a test run, may share this machine's Redis: this checkout's cache
+# keys, broker keys and queues all carry its own name, so nothing crosses between them.
+CHECKOUT_NAME = checkout_name(BASE_DIR)
+CACHES["default"]["KEY_PREFIX"] = CHECKOUT_NAME
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "global_keyprefix": f"{CHECKOUT_NAME}:",
+}
+CELERY_TASK_DEFAULT_QUEUE = checkout_queue(CHECKOUT_NAME, CELERY_TASK_DEFAULT_QUEUE)
+TASK_QUEUE_PREFIX = checkout_queue(CHECKOUT_NAME, "")
+# Remote control (celery inspect) and events, too.
+CELERY_CONTROL_EXCHANGE = checkout_queue(CHECKOUT_NAME, "celery")
+CELERY_EVENT_EXCHANGE = checkout_queue(CHECKOUT_NAME, "celeryev")
+
+# Sent emails are printed by the console backend unless EMAIL_URL is set; the worker
+# turns what tasks print into log lines, at WARNING unless told otherwise. An email sent
+# is news, not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 
 # `make run` sets LOCAL_WITHOUT_REDIS=1 when no Redis answers at REDIS_URL: the broker
 # becomes kombu's filesystem transport (still a real, separate worker process) and the

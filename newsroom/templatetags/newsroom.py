@@ -1,11 +1,17 @@
 import json
 import uuid
 
-from django import template
+from django import forms, template
 from django.conf import settings
 
-from subscriptions.money import currency_symbol_amount, major_units_text, money_format
-from subscriptions.pledges import FREQUENCY_PHRASES, Frequency
+from subscriptions.fees import amount_covering_fees, fee_terms
+from subscriptions.money import (
+    currency_decimals,
+    currency_symbol_amount,
+    major_units_text,
+    money_format,
+)
+from subscriptions.pledges import FREQUENCY_PHRASES, Frequency, amount_to_minor_units
 from subscriptions.templatetags.display import iso_utc, money
 
 from ..forms import OTHER, AppealForm, currency_choices
@@ -16,6 +22,12 @@ register = template.Library()
 register.filter(iso_utc)
 register.filter(money)
 
+# What "cover the fees" adds, for the amount the reader chose or, before they choose, for
+# the first suggested one. The script fills the same sentences as the choice changes.
+FEE_HINT_CHOSEN = "(adds {fee} to your {amount} gift)"
+FEE_HINT_EXAMPLE = "(adds {fee} to a {amount} gift, for example)"
+MINIMUM_HINT = "(from {amount})"
+
 
 def _choice(form: AppealForm, name: str, fallback: str, allowed) -> str:
     """The submitted value when it is one we offer, else the fallback."""
@@ -24,7 +36,14 @@ def _choice(form: AppealForm, name: str, fallback: str, allowed) -> str:
 
 
 @register.inclusion_tag("newsroom/includes/appeal.html", takes_context=True)
-def appeal_block(context) -> dict:
+def appeal_block(context, heading: str = "") -> dict:
+    """The appeal form. A page with words of its own (/support/) passes a `heading`,
+    which replaces the live appeal's heading and text (written for the end of an article).
+
+    Without script the page cannot follow the reader's choice of currency and frequency,
+    so what the server renders is true for any choice: the amount buttons show numbers
+    only, and appeal.js adds the currency symbol and "a month" once it runs.
+    """
     config = appeal_get_live()
     form = context.get("appeal_form") or AppealForm()
     currencies = settings.CONTRIBUTION_CURRENCIES
@@ -32,13 +51,10 @@ def appeal_block(context) -> dict:
     frequency = _choice(form, "frequency", config.default_frequency, Frequency.values)
     chosen = _chosen_amount(form)
 
+    suggested = config.suggested(currency=currency, frequency=frequency)
     amounts = [
-        {
-            "value": major_units_text(minor, currency=currency),
-            "label": money_format(minor, currency=currency),
-            "id": f"appeal-amount-{index}",
-        }
-        for index, minor in enumerate(config.suggested(currency=currency, frequency=frequency))
+        {"value": major_units_text(minor, currency=currency), "id": f"appeal-amount-{index}"}
+        for index, minor in enumerate(suggested)
     ]
     other_checked = chosen == OTHER or bool(_raw(form, "other_amount"))
     for amount in amounts:
@@ -57,16 +73,60 @@ def appeal_block(context) -> dict:
         "currencies": currency_choices(),
         "frequency": frequency,
         "frequencies": Frequency.choices,
-        "frequency_phrase": FREQUENCY_PHRASES[frequency],
         "cover_fees": bool(_raw(form, "cover_fees")),
-        "minimum_label": currency_symbol_amount(minimum, currency=currency),
+        "minimum_hint": MINIMUM_HINT.format(amount=minimum),
+        "minimum_hint_template": MINIMUM_HINT,
+        "heading": heading,
+        "fee_hint": _fee_hint(form, currency=currency, suggested=suggested),
+        "fee_hint_chosen": FEE_HINT_CHOSEN,
+        "fee_hint_example": FEE_HINT_EXAMPLE,
         # Every currency and frequency's buttons, for the optional script to swap labels.
         "amounts_json": json.dumps(_all_amounts(config, currencies)),
+        "phrases_json": json.dumps(
+            {key: f"({phrase})" for key, phrase in FREQUENCY_PHRASES.items()}
+        ),
+        "fees_json": json.dumps(_fee_data(currencies)),
     }
 
 
 def _raw(form: AppealForm, name: str):
     return form.data.get(name) if form.is_bound else form.initial.get(name)
+
+
+def _chosen_minor(form: AppealForm, *, currency: str) -> int | None:
+    """The amount the reader chose, in minor units, when it is a valid gift."""
+    other = str(_raw(form, "other_amount") or "").strip()
+    text = other or _chosen_amount(form)
+    if not text or text == OTHER:
+        return None
+    try:
+        return amount_to_minor_units(text, currency=currency)
+    except forms.ValidationError:
+        return None
+
+
+def _fee_hint(form: AppealForm, *, currency: str, suggested: list[int]) -> str:
+    chosen = _chosen_minor(form, currency=currency)
+    amount = chosen if chosen is not None else next(iter(suggested), None)
+    if amount is None:
+        return ""
+    sentence = FEE_HINT_CHOSEN if chosen is not None else FEE_HINT_EXAMPLE
+    fee = amount_covering_fees(amount, currency=currency) - amount
+    return sentence.format(
+        fee=money_format(fee, currency=currency), amount=money_format(amount, currency=currency)
+    )
+
+
+def _fee_data(currencies) -> dict:
+    """What appeal.js needs to show the fee for any amount the reader types."""
+    return {
+        "minimum": settings.CONTRIBUTION_MINIMUM,
+        "maximum": settings.CONTRIBUTION_MAXIMUM,
+        "currencies": {
+            currency: {"decimals": currency_decimals(currency), **fee_terms(currency=currency)}
+            for currency in currencies
+        },
+    }
 
 
 def _chosen_amount(form: AppealForm) -> str:

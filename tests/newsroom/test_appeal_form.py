@@ -1,5 +1,7 @@
 """The appeal form is a public interface: its markup and its answers must not drift."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -68,7 +70,11 @@ def test_suggested_amounts_default_to_2_5_10_a_month_in_euros(client, appeal_url
     radios = form.find_all("input", name="amount", type="radio")
     labels = {label.attrs.get("for"): label.text for label in form.find_all("label")}
     shown = [(r.attrs["value"], labels[r.attrs["id"]]) for r in radios]
-    assert shown == [("2", "€2"), ("5", "€5"), ("10", "€10"), ("other", "Other amount")]
+    # As served the buttons name no currency: without script they must stay true when the
+    # reader picks another one. appeal.js labels them "€2", "€5", "€10" from this data.
+    assert shown == [("2", "2"), ("5", "5"), ("10", "10"), ("other", "Other amount")]
+    script_data = json.loads(form.attrs["data-appeal-amounts"])
+    assert [choice["label"] for choice in script_data["eur"]["month"]] == ["€2", "€5", "€10"]
 
 
 def test_the_live_appeal_wording_and_amounts_come_from_the_admin(client, article):
