@@ -1,0 +1,90 @@
+"""What the property tests observe, and the bad input they generate.
+
+Two observations: what exists at Stripe (listed from the sandbox over HTTP, as a
+dashboard would see it) and how many rows our database holds. An input the site refuses
+must leave both exactly as they were.
+"""
+
+import json
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from django.core.cache import cache
+from hypothesis import strategies as st
+
+from subscriptions.models import (
+    Contribution,
+    OutboxEmail,
+    Payment,
+    StripeEvent,
+    Supporter,
+)
+from tests.gifts import SANDBOX_API_KEY
+from tests.sandbox_process import SandboxProcess
+
+# Objects whose creation is a call to Stripe; events record every change to the others.
+_CREATED_AT_STRIPE = ("checkout/sessions", "billing_portal/sessions", "events", "customers")
+
+
+def _sandbox_list(sandbox: SandboxProcess, resource: str, **filters: str) -> list[dict]:
+    objects: list[dict] = []
+    params = {"limit": "100", **filters}
+    while True:
+        request = urllib.request.Request(
+            f"{sandbox.url}/v1/{resource}?{urllib.parse.urlencode(params)}",
+            headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            page = json.loads(response.read())
+        objects += page["data"]
+        if not page["has_more"]:
+            return objects
+        params["starting_after"] = page["data"][-1]["id"]
+
+
+def stripe_footprint(sandbox: SandboxProcess) -> dict[str, Any]:
+    """Everything our site could have made or changed at Stripe, as the sandbox lists it."""
+    footprint: dict[str, Any] = {
+        resource: sorted(obj["id"] for obj in _sandbox_list(sandbox, resource))
+        for resource in _CREATED_AT_STRIPE
+    }
+    footprint["subscriptions"] = sorted(
+        _sandbox_list(sandbox, "subscriptions", status="all"), key=lambda sub: sub["id"]
+    )
+    return footprint
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (StripeEvent, Contribution, Supporter, Payment, OutboxEmail)
+    }
+
+
+def forget_rate_limits() -> None:
+    """Each example is a new visitor: the per-IP limits must not turn answers into 429s.
+
+    The suite's Redis database is this test run's own (REDIS_URL), so clearing it is safe.
+    """
+    cache.clear()
+
+
+def assert_not_a_server_error(response) -> None:
+    assert response.status_code < 500, (
+        f"{response.status_code} for generated input:\n{response.content.decode(errors='replace')}"
+    )
+
+
+# Text a person (or a bot) could type or paste: any printable character, control
+# characters and NUL included; surrogates cannot be sent over HTTP at all.
+any_text = st.text(max_size=60)
+# Numbers as text in the shapes readers write them, most of them out of range or malformed.
+number_like = st.one_of(
+    st.integers(min_value=-(10**15), max_value=10**15).map(str),
+    st.decimals(allow_nan=True, allow_infinity=True, places=None).map(str),
+    st.floats().map(str),
+    st.from_regex(r"\A[-+]?[0-9 ,.\u00a0]{0,20}\Z"),
+    st.from_regex(r"\A[0-9]{1,6}[.,][0-9]{3,12}\Z"),
+    st.sampled_from(["", " ", "0", "1.999", "1,99", "10000.01", "1e3", "0x10", "5 EUR", "€5"]),
+)
