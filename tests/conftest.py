@@ -22,7 +22,7 @@ _PROPERTY_PROFILE = {
         hypothesis.HealthCheck.too_slow,
     ],
 }
-hypothesis.settings.register_profile("ci", max_examples=50, derandomize=True, **_PROPERTY_PROFILE)
+hypothesis.settings.register_profile("ci", max_examples=40, derandomize=True, **_PROPERTY_PROFILE)
 hypothesis.settings.register_profile("thorough", max_examples=1000, **_PROPERTY_PROFILE)
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
