@@ -51,13 +51,16 @@ appeal_posts = st.fixed_dictionaries(
     },
 )
 
-# Each of these breaks the form on its own, whatever the other fields hold.
+# Each of these breaks the form on its own, whatever the other fields hold. A typed
+# "other amount" wins over the chosen one, so a broken amount comes with that field empty.
+bad_amounts = st.one_of(
+    st.sampled_from(["0", "1.99", "-5", "10000.01", "1e3", "other"]),
+    st.from_regex(r"\A[0-9]{6,12}\Z"),
+    any_text.filter(lambda text: not any(c.isdigit() for c in text)),
+)
 sure_refusals = st.one_of(
-    st.fixed_dictionaries({"amount": st.sampled_from(["0", "1.99", "-5", "10000.01", "1e3"])}),
-    st.fixed_dictionaries({"amount": st.from_regex(r"\A[0-9]{6,12}\Z")}),
-    st.fixed_dictionaries(
-        {"amount": any_text.filter(lambda text: not any(c.isdigit() for c in text))}
-    ),
+    st.builds(lambda amount: {"amount": amount, "other_amount": ""}, bad_amounts),
+    st.builds(lambda amount: {"other_amount": amount}, bad_amounts.filter(str.strip)),
     st.fixed_dictionaries(
         {"currency": any_text.filter(lambda text: text.strip() not in {"eur", "usd", "gbp"})}
     ),
