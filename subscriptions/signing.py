@@ -14,6 +14,11 @@ REQUESTED = "r"
 IN_EMAIL = "e"
 
 
+def _supporter_id(text: str) -> int | None:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def _max_age(purpose: str) -> int:
     return (
         settings.MANAGE_LINK_MAX_AGE if purpose == REQUESTED else settings.EMAIL_MANAGE_LINK_MAX_AGE
@@ -32,7 +37,7 @@ def manage_token_read(token: str) -> int | None:
         signer.unsign(token, max_age=_max_age(purpose))
     except signing.BadSignature:
         return None
-    return int(supporter_id) if supporter_id.isdigit() else None
+    return _supporter_id(supporter_id)
 
 
 def unsubscribe_token_make(*, supporter_id: int) -> str:
@@ -45,4 +50,4 @@ def unsubscribe_token_read(token: str) -> int | None:
         value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
     except signing.BadSignature:
         return None
-    return int(value) if value.isdigit() else None
+    return _supporter_id(value)

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from . import convert
 from .client import call, stripe_client
+from .event_payload import verified_event_from
 from .types import (
     BalanceTransactionInfo,
     CardDeclined,
@@ -22,6 +23,7 @@ from .types import (
     PayoutInfo,
     SubscriptionInfo,
     VerifiedEvent,
+    WebhookEventInvalid,
     WebhookSignatureInvalid,
 )
 
@@ -38,6 +40,7 @@ __all__ = [
     "PayoutInfo",
     "SubscriptionInfo",
     "VerifiedEvent",
+    "WebhookEventInvalid",
     "WebhookSignatureInvalid",
 ]
 
@@ -213,22 +216,16 @@ def payout_retrieve(payout_id: str) -> PayoutInfo:
 
 
 def webhook_event_verify(*, payload: bytes, signature: str) -> VerifiedEvent:
-    """Check the Stripe-Signature header on the raw body before trusting any of it."""
+    """Check the Stripe-Signature header on the raw body before trusting any of it.
+
+    WebhookSignatureInvalid when the body is not ours (or too old); WebhookEventInvalid
+    when it is signed but is not a whole event.
+    """
     try:
-        event = stripe.Webhook.construct_event(
-            payload,
-            signature,
-            settings.STRIPE_WEBHOOK_SECRET,
-            tolerance=WEBHOOK_TOLERANCE_SECONDS,
+        stripe.WebhookSignature.verify_header(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET, WEBHOOK_TOLERANCE_SECONDS
         )
-    except (stripe.SignatureVerificationError, ValueError) as error:
+    except (stripe.SignatureVerificationError, ValueError, TypeError) as error:
+        # ValueError: a body that is not UTF-8; TypeError: a signature that is not ASCII.
         raise WebhookSignatureInvalid(str(error)) from error
-    payload_data = event.to_dict(for_json=True)
-    return VerifiedEvent(
-        id=payload_data["id"],
-        type=payload_data["type"],
-        created=convert.timestamp(payload_data["created"]),
-        api_version=payload_data.get("api_version") or "",
-        object_id=payload_data["data"]["object"].get("id") or "",
-        payload=payload_data,
-    )
+    return verified_event_from(payload)

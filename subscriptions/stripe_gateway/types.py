@@ -22,6 +22,10 @@ class WebhookSignatureInvalid(GatewayError):
     """The body was not signed with our endpoint secret, or the signature is too old."""
 
 
+class WebhookEventInvalid(GatewayError):
+    """The signature is good but the body is not a whole Stripe event we could store."""
+
+
 @dataclass(frozen=True)
 class CheckoutSessionInfo:
     id: str

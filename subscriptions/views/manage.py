@@ -29,7 +29,8 @@ STRIPE_UNAVAILABLE = (
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage_request(request: HttpRequest) -> HttpResponse:
-    form = ManageLinkForm(request.POST or None)
+    # Bound on every POST, even an empty one, so that it says what is missing.
+    form = ManageLinkForm(request.POST if request.method == "POST" else None)
     if request.method != "POST":
         return render(request, "subscriptions/manage_request.html", {"form": form})
     if not form.is_valid():

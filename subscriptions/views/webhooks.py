@@ -28,5 +28,8 @@ def stripe_webhook(request):
     except gateway.WebhookSignatureInvalid as error:
         logger.warning("Rejected a Stripe webhook: %s", error)
         return JsonResponse({"error": "invalid signature"}, status=400)
+    except gateway.WebhookEventInvalid as error:
+        logger.warning("Rejected a signed Stripe webhook that is not an event: %s", error)
+        return JsonResponse({"error": "not a Stripe event"}, status=400)
     stored, created = stripe_event_receive(event=event)
     return JsonResponse({"received": stored.stripe_id, "duplicate": not created})
