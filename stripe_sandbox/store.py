@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     fingerprint TEXT NOT NULL,
     status INTEGER NOT NULL,
     body TEXT NOT NULL,
+    created INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (api_key, key)
 );
 CREATE TABLE IF NOT EXISTS jobs (
@@ -85,6 +86,9 @@ CREATE TABLE IF NOT EXISTS delivery_attempts (
     attempted_at REAL NOT NULL
 );
 """
+
+# Stripe keeps an idempotency key's result for 24 hours; after that the key may be reused.
+IDEMPOTENCY_LIFETIME = 24 * 60 * 60
 
 TABLES = (
     "objects",
@@ -143,7 +147,16 @@ class Store:
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.executescript(SCHEMA)
+        self._upgrade()
         self._depth = 0
+
+    def _upgrade(self) -> None:
+        """Bring a database written by an older sandbox up to this schema."""
+        columns = {row[1] for row in self.connection.execute("PRAGMA table_info(idempotency)")}
+        if "created" not in columns:  # keys stored before they expired count as expired
+            self.connection.execute(
+                "ALTER TABLE idempotency ADD COLUMN created INTEGER NOT NULL DEFAULT 0"
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -232,6 +245,26 @@ class Store:
             (now,),
         ).fetchall()
         return [json.loads(row[0]) for row in rows]
+
+    # idempotency -------------------------------------------------------------
+
+    def idempotent_result(self, api_key: str, key: str, *, now: int) -> Any:
+        """(fingerprint, status, body) stored for a key in the last 24 hours, or None."""
+        return self.execute(
+            "SELECT fingerprint, status, body FROM idempotency "
+            "WHERE api_key = ? AND key = ? AND created > ?",
+            (api_key, key, now - IDEMPOTENCY_LIFETIME),
+        ).fetchone()
+
+    def idempotent_record(
+        self, api_key: str, key: str, fingerprint: str, status: int, body: str, *, now: int
+    ) -> None:
+        self.execute("DELETE FROM idempotency WHERE created <= ?", (now - IDEMPOTENCY_LIFETIME,))
+        self.execute(
+            "INSERT INTO idempotency (api_key, key, fingerprint, status, body, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (api_key, key, fingerprint, status, body, now),
+        )
 
     # meta and jobs -----------------------------------------------------------
 
