@@ -15,7 +15,8 @@ The SDK types enums as `Literal[...] | str` so that an older SDK does not refuse
 API adds later; the API at the pinned version accepts only the listed values, so the open
 `str` next to a `Literal` is dropped.
 
-Only this generator imports the SDK; the sandbox reads the JSON and stays standard library.
+The SDK is imported only while generating; the sandbox reads the JSON and stays standard
+library.
 """
 
 import json

@@ -74,7 +74,7 @@ def check_object(
     type_name: str, value: dict[str, Any], *, prefix: str, extras: dict[str, Any] | None = None
 ) -> None:
     declared = declarations()["types"][type_name]
-    fields = declared["fields"] | (extras or {})
+    fields = declared["fields"] | extras if extras else declared["fields"]
     for name in value:
         if name not in fields:
             raise InvalidRequest(
