@@ -20,6 +20,7 @@ class StripeError(Exception):
             error["param"] = self.param
         if self.code:
             error["code"] = self.code
+            error["doc_url"] = f"https://stripe.com/docs/error-codes/{self.code.replace('_', '-')}"
         error.update(self.extra)
         return {"error": error}
 

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     fingerprint TEXT NOT NULL,
     status INTEGER NOT NULL,
     body TEXT NOT NULL,
+    created INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (api_key, key)
 );
 CREATE TABLE IF NOT EXISTS jobs (
@@ -120,7 +121,13 @@ def upgrade_from_1(connection: sqlite3.Connection) -> None:
         connection.execute("UPDATE jobs SET kind = ? WHERE kind = ?", (new, old))
 
 
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: upgrade_from_1}
+def upgrade_from_2(connection: sqlite3.Connection) -> None:
+    """Idempotency keys remember when they were stored (they live 24 hours); keys stored
+    before that count as expired."""
+    connection.execute("ALTER TABLE idempotency ADD COLUMN created INTEGER NOT NULL DEFAULT 0")
+
+
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: upgrade_from_1, 2: upgrade_from_2}
 
 
 def stored_version(connection: sqlite3.Connection) -> int:

@@ -20,6 +20,7 @@ from .ids import new_id
 from .pages import checkout_page, not_found_page, portal_page
 from .portal import current_card, portal_card_replace
 from .shapes import api_version
+from .strict import check_request
 
 CHECKOUT_PAGE = re.compile(r"/checkout/([A-Za-z0-9_]+)(/cancel)?")
 PORTAL_PAGE = re.compile(r"/billing_portal/([A-Za-z0-9_]+)")
@@ -135,6 +136,9 @@ class Handler(BaseHTTPRequestHandler):
         api_key = api_key_from(self.headers.get("Authorization", ""))
         params = parse_form(query) | (parse_form(raw_body) if method == "POST" else {})
         handler, args = self.sb.registry.route(method, path)
+        # Refused before the idempotency layer: Stripe stores no result for a request
+        # whose parameters fail validation.
+        check_request(method, path, params, stripe_version=self.headers.get("Stripe-Version"))
         request_id = new_id("req_", 14)
         headers = {"Request-Id": request_id, "Stripe-Version": api_version()}
         idempotency_key = self.headers.get("Idempotency-Key") if method == "POST" else None
@@ -142,11 +146,7 @@ class Handler(BaseHTTPRequestHandler):
         store = self.sb.store
         with store.lock:
             if idempotency_key:
-                stored = store.execute(
-                    "SELECT fingerprint, status, body FROM idempotency "
-                    "WHERE api_key = ? AND key = ?",
-                    (api_key, idempotency_key),
-                ).fetchone()
+                stored = store.idempotent_result(api_key, idempotency_key, now=self.sb.now())
                 if stored:
                     if stored[0] != fingerprint:
                         raise IdempotencyMismatch(idempotency_key)
@@ -167,10 +167,8 @@ class Handler(BaseHTTPRequestHandler):
             encoded = json.dumps(body)
             if idempotency_key:
                 headers["Idempotency-Key"] = idempotency_key
-                store.execute(
-                    "INSERT INTO idempotency (api_key, key, fingerprint, status, body) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (api_key, idempotency_key, fingerprint, status, encoded),
+                store.idempotent_record(
+                    api_key, idempotency_key, fingerprint, status, encoded, now=self.sb.now()
                 )
         return Response(status, encoded.encode(), "application/json", headers)
 

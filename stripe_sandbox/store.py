@@ -17,6 +17,9 @@ from .schema import TABLE_NAMES, open_schema
 
 LinksOf = Callable[[dict[str, Any]], dict[str, Any]]
 
+# Stripe keeps an idempotency key's result for 24 hours; after that the key may be reused.
+IDEMPOTENCY_LIFETIME = 24 * 60 * 60
+
 
 class Result:
     """A statement's rows and rowcount, read in full under the store's lock."""
@@ -139,6 +142,26 @@ class Store:
             (now,),
         ).fetchall()
         return [json.loads(row[0]) for row in rows]
+
+    # idempotency -------------------------------------------------------------
+
+    def idempotent_result(self, api_key: str, key: str, *, now: int) -> Any:
+        """(fingerprint, status, body) stored for a key in the last 24 hours, or None."""
+        return self.execute(
+            "SELECT fingerprint, status, body FROM idempotency "
+            "WHERE api_key = ? AND key = ? AND created > ?",
+            (api_key, key, now - IDEMPOTENCY_LIFETIME),
+        ).fetchone()
+
+    def idempotent_record(
+        self, api_key: str, key: str, fingerprint: str, status: int, body: str, *, now: int
+    ) -> None:
+        self.execute("DELETE FROM idempotency WHERE created <= ?", (now - IDEMPOTENCY_LIFETIME,))
+        self.execute(
+            "INSERT INTO idempotency (api_key, key, fingerprint, status, body, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (api_key, key, fingerprint, status, body, now),
+        )
 
     # meta and jobs -----------------------------------------------------------
 

@@ -3,10 +3,17 @@
 import re
 import time
 
+import pytest
 from django.core import mail, signing
 
 from subscriptions.models import Contribution, OutboxEmail
 from subscriptions.signing import MANAGE_SALT
+
+# Refused since the sandbox checks requests as Stripe does (issue 9 item 1); fixed by item 4.
+PRODUCT_DATA_ON_UPDATE = (
+    "Issue 9 item 4: the gateway sends items[0][price_data][product_data] on a subscription "
+    "update, which SubscriptionUpdateParams does not declare; Stripe answers 400."
+)
 
 
 def _manage_path_from_email() -> str:
@@ -71,6 +78,7 @@ def test_an_expired_or_forged_link_is_refused_with_a_way_forward(site):
         assert "expired or is not valid" in response.content.decode()
 
 
+@pytest.mark.xfail(strict=True, reason=PRODUCT_DATA_ON_UPDATE)
 def test_changing_the_amount_goes_through_stripe_from_the_next_payment(site, stripe_api):
     site.give(amount="5")
     path = _open_manage_page(site)
@@ -92,6 +100,7 @@ def test_changing_the_amount_goes_through_stripe_from_the_next_payment(site, str
     assert sorted(p.amount for p in contribution.payments.all()) == [500, 800]
 
 
+@pytest.mark.xfail(strict=True, reason=PRODUCT_DATA_ON_UPDATE)
 def test_switching_from_monthly_to_yearly(site, stripe_api):
     site.give(amount="5")
     path = _open_manage_page(site)
