@@ -15,10 +15,10 @@ from django.core import mail, signing
 from django.utils.html import escape
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
-from subscriptions.services.plans import SUPPORTER_CANCEL_REASONS
 
 from subscriptions.models import Contribution
 from subscriptions.models.supporters import CancelReason
+from subscriptions.services.contributions import SUPPORTER_CANCEL_REASONS
 from subscriptions.signing import MANAGE_SALT, manage_token_read
 from tests.factories import SupporterFactory
 from tests.properties import (
