@@ -78,6 +78,8 @@ METHODS = {
     "GET /v1/refunds/{id}": "RefundRetrieveParams",
     "GET /v1/disputes": "DisputeListParams",
     "GET /v1/disputes/{id}": "DisputeRetrieveParams",
+    "POST /v1/disputes/{id}": "DisputeUpdateParams",
+    "POST /v1/disputes/{id}/close": "DisputeCloseParams",
     "GET /v1/payouts": "PayoutListParams",
     "GET /v1/payouts/{id}": "PayoutRetrieveParams",
     "GET /v1/balance_transactions": "BalanceTransactionListParams",

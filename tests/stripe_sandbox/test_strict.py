@@ -187,6 +187,8 @@ REFUSALS = [
     ("POST", "/v1/webhook_endpoints", {"url": "http://127.0.0.1/hook"}, missing("enabled_events")),
     ("DELETE", "/v1/webhook_endpoints/we_x", {"force": "true"}, unknown("force")),
     ("POST", "/v1/webhook_endpoints/we_x", {"events": "*"}, unknown("events")),
+    ("POST", "/v1/disputes/dp_x", {"outcome": "won"}, unknown("outcome")),
+    ("POST", "/v1/disputes/dp_x/close", {"reason": "accepted"}, unknown("reason")),
     ("POST", "/v1/billing_portal/configurations", {"name": "Ours"}, missing("features")),
     (
         "POST",
