@@ -7,6 +7,7 @@ import sys
 from .app import Sandbox
 from .schema import SchemaTooNew
 from .server import Handler, SandboxServer
+from .webhooks import Chaos
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -30,6 +31,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", default="var/stripe_sandbox.sqlite3", help="SQLite file")
     parser.add_argument("--webhook-url", help="deliver every event to this URL")
     parser.add_argument("--webhook-secret", help="signing secret for --webhook-url (whsec_...)")
+    parser.add_argument(
+        "--chaos",
+        type=int,
+        metavar="SEED",
+        help="deliver webhooks shuffled, duplicated and late, as Stripe may (seeded)",
+    )
     return parser.parse_args(argv)
 
 
@@ -69,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(
             f"stripe_sandbox: webhooks to {endpoint['url']} signed with {endpoint['secret']}\n"
         )
+    if args.chaos is not None:
+        sandbox.dispatcher.chaos_set(Chaos(on=True, seed=args.chaos))
+        sys.stderr.write(f"stripe_sandbox: chaos on (seed {args.chaos}): webhooks out of order\n")
     sandbox.dispatcher.start()
     sys.stderr.write(f"stripe_sandbox: listening on http://{public_host}:{port} (db {args.db})\n")
     sys.stderr.flush()

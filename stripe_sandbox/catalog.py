@@ -153,14 +153,23 @@ def plan_from_price(price: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+CARD_BEHAVIOURS = {
+    "4000000000000259": "dispute",
+    "4000000000000002": "decline",
+    "4000000000009995": "insufficient_funds",
+    "4000000000000341": "fails_later",
+}
+
+
 def card_behaviour(card_number: str) -> str:
     """What a test card does: ok, decline, insufficient_funds, fails_later, or dispute."""
-    return {
-        "4000000000000259": "dispute",
-        "4000000000000002": "decline",
-        "4000000000009995": "insufficient_funds",
-        "4000000000000341": "fails_later",
-    }.get(card_number, "ok")
+    return CARD_BEHAVIOURS.get(card_number, "ok")
+
+
+def card_number_for(behaviour: str) -> str:
+    """A test card number that behaves so (the sandbox keeps behaviours, not numbers)."""
+    numbers = {value: number for number, value in CARD_BEHAVIOURS.items()}
+    return numbers.get(behaviour, "4242424242424242")
 
 
 def payment_method_create(

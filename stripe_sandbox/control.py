@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,7 +10,9 @@ from .app import Sandbox
 from .clock import MAX_ADVANCE_DAYS, clock_advance
 from .errors import InvalidRequest, RouteMissing
 from .expand import list_object
+from .resources.webhook_endpoints import endpoint_save
 from .settlement import dispute_close, dispute_open, payouts_create
+from .webhooks import Chaos
 
 ControlHandler = Callable[..., dict[str, Any] | list[Any]]
 MAX_WAIT_SECONDS = 120
@@ -70,7 +73,19 @@ def endpoints_upsert(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     url = params.get("url")
     if not url or not str(url).startswith(("http://", "https://")):
         raise InvalidRequest("Give an http(s) url.", param="url")
-    return sb.dispatcher.upsert_endpoint(str(url), params.get("secret") or None)
+    return endpoint_save(sb, url=str(url), secret=params.get("secret") or None)
+
+
+def chaos_get(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
+    return asdict(sb.dispatcher.chaos)
+
+
+def chaos_post(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        chaos = Chaos.from_params(params)
+    except ValueError as error:
+        raise InvalidRequest(str(error), param="chaos") from None
+    return sb.dispatcher.chaos_set(chaos)
 
 
 def deliveries(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
@@ -96,6 +111,8 @@ CONTROL_ROUTES: list[tuple[str, re.Pattern[str], ControlHandler, bool]] = [
         ("GET", r"/_sandbox/webhook_endpoints", endpoints_list, False),
         ("POST", r"/_sandbox/webhook_endpoints", endpoints_upsert, False),
         ("GET", r"/_sandbox/deliveries", deliveries, False),
+        ("GET", r"/_sandbox/chaos", chaos_get, False),
+        ("POST", r"/_sandbox/chaos", chaos_post, False),
         ("POST", r"/_sandbox/deliveries/wait", deliveries_wait, True),
     ]
 ]

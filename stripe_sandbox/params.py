@@ -78,6 +78,8 @@ METHODS = {
     "GET /v1/refunds/{id}": "RefundRetrieveParams",
     "GET /v1/disputes": "DisputeListParams",
     "GET /v1/disputes/{id}": "DisputeRetrieveParams",
+    "POST /v1/disputes/{id}": "DisputeUpdateParams",
+    "POST /v1/disputes/{id}/close": "DisputeCloseParams",
     "GET /v1/payouts": "PayoutListParams",
     "GET /v1/payouts/{id}": "PayoutRetrieveParams",
     "GET /v1/balance_transactions": "BalanceTransactionListParams",
@@ -85,8 +87,14 @@ METHODS = {
     "GET /v1/events": "EventListParams",
     "GET /v1/events/{id}": "EventRetrieveParams",
     "POST /v1/billing_portal/sessions": "billing_portal.SessionCreateParams",
+    "POST /v1/billing_portal/configurations": "billing_portal.ConfigurationCreateParams",
+    "GET /v1/billing_portal/configurations": "billing_portal.ConfigurationListParams",
+    "GET /v1/billing_portal/configurations/{id}": "billing_portal.ConfigurationRetrieveParams",
+    "POST /v1/billing_portal/configurations/{id}": "billing_portal.ConfigurationUpdateParams",
     "POST /v1/webhook_endpoints": "WebhookEndpointCreateParams",
     "GET /v1/webhook_endpoints": "WebhookEndpointListParams",
+    "GET /v1/webhook_endpoints/{id}": "WebhookEndpointRetrieveParams",
+    "POST /v1/webhook_endpoints/{id}": "WebhookEndpointUpdateParams",
     "DELETE /v1/webhook_endpoints/{id}": "WebhookEndpointDeleteParams",
 }
 

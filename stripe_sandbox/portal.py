@@ -6,7 +6,7 @@ from .app import Sandbox
 from .catalog import payment_method_create
 from .errors import InvalidRequest
 from .ids import new_id
-from .shapes import skeleton
+from .shapes import nested, skeleton
 from .subscriptions import LIVE_STATUSES
 
 
@@ -14,11 +14,17 @@ def portal_session_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]
     if not params.get("customer"):
         raise InvalidRequest("Missing required param: customer.", param="customer")
     customer = sb.get(params["customer"], "customer", param="customer")
+    configuration = "bpc_sandbox_default"
+    if params.get("configuration"):
+        configuration = sb.get(
+            params["configuration"], "billing_portal.configuration", param="configuration"
+        )["id"]
     session_id = new_id("bps_")
     session = skeleton(
         "billing_portal.session",
         id=session_id,
-        configuration="bpc_sandbox_default",
+        configuration=configuration,
+        flow=session_flow(params.get("flow_data")),
         created=sb.now(),
         customer=customer["id"],
         locale=params.get("locale"),
@@ -26,6 +32,22 @@ def portal_session_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]
         url=f"{sb.public_base}/billing_portal/{session_id}",
     )
     return sb.save(session)
+
+
+def session_flow(flow_data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The session's `flow` as Stripe answers it for `flow_data` (the sandbox's page shows
+    the card update whatever the flow; the other flows are recorded, not acted out)."""
+    if not flow_data:
+        return None
+    flow = nested("billing_portal.session:flow", type=flow_data["type"])
+    after = flow_data.get("after_completion") or {}
+    flow["after_completion"]["type"] = after.get("type") or "portal_homepage"
+    if after.get("redirect"):
+        flow["after_completion"]["redirect"] = {"return_url": after["redirect"]["return_url"]}
+    if after.get("hosted_confirmation"):
+        message = after["hosted_confirmation"].get("custom_message")
+        flow["after_completion"]["hosted_confirmation"] = {"custom_message": message}
+    return flow
 
 
 def customer_subscriptions(sb: Sandbox, customer_id: str) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ class Result:
     def __init__(self, cursor: sqlite3.Cursor) -> None:
         self.rows = cursor.fetchall()
         self.rowcount = cursor.rowcount
+        self.lastrowid = cursor.lastrowid
 
     def fetchall(self) -> list[Any]:
         return self.rows

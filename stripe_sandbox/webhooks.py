@@ -1,12 +1,21 @@
-"""Webhook endpoints, Stripe-compatible signing, and asynchronous, ordered delivery."""
+"""Webhook endpoints, Stripe-compatible signing, and asynchronous delivery.
+
+Deliveries to each endpoint go out in order, unless chaos is on: then, as Stripe may, they
+arrive shuffled (a random pick among the oldest `window` pending), duplicated (a share of
+them is delivered twice) and late (a share waits a few seconds). A seed makes a run
+repeatable as far as thread timing allows.
+"""
 
 import hashlib
 import hmac
+import json
+import random
 import sqlite3
 import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .ids import new_id
@@ -15,6 +24,42 @@ from .store import Store
 BACKOFF_SECONDS = (1, 2, 4, 8, 16)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 DELIVERY_TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class Chaos:
+    """How disorderly deliveries are; `Chaos()` is in order, once each, on time."""
+
+    on: bool = False
+    seed: int = 0
+    window: int = 8
+    duplicate_share: float = 0.3
+    late_share: float = 0.2
+    late_seconds: float = 2.0
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> "Chaos":
+        on = params.get("on", True)
+        on = on not in (False, "false", "off", "0", 0)
+        try:
+            chaos = cls(
+                on=on,
+                seed=int(params.get("seed") or 0),
+                window=int(params.get("window") or cls.window),
+                duplicate_share=float(params.get("duplicate_share", cls.duplicate_share)),
+                late_share=float(params.get("late_share", cls.late_share)),
+                late_seconds=float(params.get("late_seconds", cls.late_seconds)),
+            )
+        except (TypeError, ValueError):
+            raise ValueError(
+                "seed and window are integers; the shares and seconds numbers."
+            ) from None
+        shares = (chaos.duplicate_share, chaos.late_share)
+        if chaos.window < 1 or not all(0 <= share <= 1 for share in shares):
+            raise ValueError("window is at least 1; each share is between 0 and 1.")
+        if not 0 <= chaos.late_seconds <= 60:
+            raise ValueError("late_seconds is between 0 and 60.")
+        return chaos
 
 
 def signature_header(secret: str, payload: bytes, timestamp: int) -> str:
@@ -27,6 +72,9 @@ class Dispatcher:
     def __init__(self, store: Store):
         self.store = store
         self.wakeup = threading.Condition()
+        self.chaos = Chaos()
+        self.rng = random.Random(0)  # noqa: S311 (delivery order, not secrecy)
+        self.duplicated: set[int] = set()
         self.thread = threading.Thread(target=self.run, name="webhook-dispatcher", daemon=True)
 
     def start(self) -> None:
@@ -57,7 +105,21 @@ class Dispatcher:
         return [dict(zip(("id", "url", "secret", "created"), row, strict=True)) for row in rows]
 
     def endpoints_for(self, event_type: str) -> list[str]:
-        return [row[0] for row in self.store.execute("SELECT url FROM webhook_endpoints")]
+        """The enabled endpoints that subscribe to this event type (or to `*`)."""
+        rows = self.store.execute(
+            "SELECT e.url, o.data FROM webhook_endpoints e LEFT JOIN objects o ON o.id = e.id "
+            "ORDER BY e.created, e.url"
+        ).fetchall()
+        urls = []
+        for url, data in rows:
+            endpoint = json.loads(data) if data else {"enabled_events": ["*"], "status": "enabled"}
+            enabled = endpoint["enabled_events"]
+            if endpoint["status"] == "enabled" and ("*" in enabled or event_type in enabled):
+                urls.append(url)
+        return urls
+
+    def move_endpoint(self, endpoint_id: str, url: str) -> None:
+        self.store.execute("UPDATE webhook_endpoints SET url = ? WHERE id = ?", (url, endpoint_id))
 
     def delete_endpoint(self, endpoint_id: str) -> bool:
         cursor = self.store.execute("DELETE FROM webhook_endpoints WHERE id = ?", (endpoint_id,))
@@ -72,6 +134,13 @@ class Dispatcher:
                 "VALUES (?, ?, ?, 'pending')",
                 (event["id"], url, time.time()),
             )
+
+    def chaos_set(self, chaos: Chaos) -> dict[str, Any]:
+        with self.wakeup:
+            self.chaos = chaos
+            self.rng = random.Random(chaos.seed)  # noqa: S311 (delivery order, not secrecy)
+            self.duplicated = set()
+        return asdict(chaos)
 
     def notify(self) -> None:
         with self.wakeup:
@@ -103,26 +172,58 @@ class Dispatcher:
     # delivery loop -----------------------------------------------------------
 
     def due_deliveries(self) -> tuple[list[tuple[Any, ...]], float | None]:
-        """The oldest pending delivery of each endpoint, if due, to keep per-endpoint order."""
+        """The next delivery of each endpoint, if due: its oldest pending one, or under chaos
+        a random one of its oldest `window` pending ones."""
+        window = self.chaos.window if self.chaos.on else 1
         with self.store.lock:
             rows = self.store.execute(
                 "SELECT q.id, q.event_id, q.endpoint_url, q.attempts, q.next_attempt_at, "
                 "e.secret, o.data, o.type FROM delivery_queue q "
                 "JOIN webhook_endpoints e ON e.url = q.endpoint_url "
                 "JOIN objects o ON o.id = q.event_id "
-                "WHERE q.state = 'pending' AND q.id IN (SELECT MIN(id) FROM delivery_queue "
-                "WHERE state = 'pending' GROUP BY endpoint_url)"
+                "WHERE q.state = 'pending' AND (SELECT COUNT(*) FROM delivery_queue p "
+                "WHERE p.state = 'pending' AND p.endpoint_url = q.endpoint_url "
+                "AND p.id < q.id) < ? "
+                "ORDER BY q.id",
+                (window,),
             ).fetchall()
             orphaned = self.store.execute(
                 "UPDATE delivery_queue SET state = 'failed' WHERE state = 'pending' "
                 "AND endpoint_url NOT IN (SELECT url FROM webhook_endpoints)"
             ).rowcount
         now = time.time()
-        due = [row for row in rows if row[4] <= now]
+        due_by_endpoint: dict[str, list[tuple[Any, ...]]] = {}
+        for row in rows:
+            if row[4] <= now:
+                due_by_endpoint.setdefault(row[2], []).append(row)
+        due = [self.rng.choice(candidates) for candidates in due_by_endpoint.values()]
         later = [row[4] for row in rows if row[4] > now]
         if orphaned:
             self.notify()
         return due, (min(later) - now if later else None)
+
+    def disorder(self, queue_id: int, event_id: str, url: str) -> bool:
+        """Under chaos, maybe hold this first attempt back a while, and maybe queue a second
+        copy of it for later. True when it was held back (not delivered now)."""
+        chaos = self.chaos
+        if not chaos.on or queue_id in self.duplicated:
+            return False
+        self.duplicated.add(queue_id)
+        if self.rng.random() < chaos.duplicate_share:
+            copy_at = time.time() + self.rng.uniform(0, chaos.late_seconds)
+            copy_id = self.store.execute(
+                "INSERT INTO delivery_queue (event_id, endpoint_url, next_attempt_at, state) "
+                "VALUES (?, ?, ?, 'pending')",
+                (event_id, url, copy_at),
+            ).lastrowid
+            self.duplicated.add(copy_id)
+        if self.rng.random() < chaos.late_share:
+            late_at = time.time() + self.rng.uniform(0, chaos.late_seconds)
+            self.store.execute(
+                "UPDATE delivery_queue SET next_attempt_at = ? WHERE id = ?", (late_at, queue_id)
+            )
+            return True
+        return False
 
     def run(self) -> None:
         while True:
@@ -131,7 +232,8 @@ class Dispatcher:
             except sqlite3.Error:  # a reset mid-query: look again shortly
                 due, wait_for = [], 0.1
             for row in due:
-                self.deliver(*row)
+                if not self.disorder(row[0], row[1], row[2]):
+                    self.deliver(*row)
             if not due:
                 with self.wakeup:
                     self.wakeup.wait(timeout=wait_for if wait_for is not None else 1.0)

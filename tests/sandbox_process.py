@@ -31,6 +31,7 @@ class SandboxProcess:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         port: int | None = None,
+        chaos_seed: int | None = None,
     ):
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         if db_path is None:
@@ -39,6 +40,7 @@ class SandboxProcess:
         self.db_path = Path(db_path)
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
+        self.chaos_seed = chaos_seed
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -52,6 +54,8 @@ class SandboxProcess:
             command += ["--webhook-url", self.webhook_url]
         if self.webhook_secret:
             command += ["--webhook-secret", self.webhook_secret]
+        if self.chaos_seed is not None:
+            command += ["--chaos", str(self.chaos_seed)]
         return command
 
     def start(self) -> "SandboxProcess":

@@ -228,6 +228,8 @@ STRIPE_API_VERSION = "2026-10-28.endive"
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# The billing portal configuration `manage.py stripe_setup` made (Stripe's default if empty).
+STRIPE_PORTAL_CONFIGURATION = env.str("STRIPE_PORTAL_CONFIGURATION", default="")
 # Empty means Stripe itself; the sandbox sets http://127.0.0.1:12111.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="").rstrip("/")
 if STRIPE_API_BASE and STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):

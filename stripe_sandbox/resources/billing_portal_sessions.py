@@ -18,6 +18,7 @@ RESOURCES = (
         prefix="bps_",
         path="billing_portal/sessions",
         links={"customer": "customer"},
+        nested=("billing_portal.session:flow",),
         routes=(Route("POST", "/v1/billing_portal/sessions", portal_sessions_create),),
     ),
 )

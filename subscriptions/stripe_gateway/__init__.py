@@ -10,6 +10,18 @@ from django.conf import settings
 from . import convert
 from .client import call, stripe_client
 from .event_payload import verified_event_from
+from .setup import (
+    PortalConfigurationInfo,
+    PortalFeatures,
+    WebhookEndpointInfo,
+    portal_configuration_create,
+    portal_configuration_update,
+    portal_configurations_list,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_update,
+    webhook_endpoints_list,
+)
 from .types import (
     BalanceTransactionInfo,
     CardDeclined,
@@ -38,10 +50,20 @@ __all__ = [
     "GatewayUnavailable",
     "InvoiceInfo",
     "PayoutInfo",
+    "PortalConfigurationInfo",
+    "PortalFeatures",
     "SubscriptionInfo",
     "VerifiedEvent",
+    "WebhookEndpointInfo",
     "WebhookEventInvalid",
     "WebhookSignatureInvalid",
+    "portal_configuration_create",
+    "portal_configuration_update",
+    "portal_configurations_list",
+    "webhook_endpoint_create",
+    "webhook_endpoint_delete",
+    "webhook_endpoint_update",
+    "webhook_endpoints_list",
 ]
 
 # Stripe's default tolerance: a signature older than five minutes is a replay.
@@ -154,10 +176,18 @@ def subscription_set_cancel_at_period_end(
 
 
 def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
-    session = call(
-        stripe_client().v1.billing_portal.sessions.create,
-        {"customer": customer_id, "return_url": return_url},
-    )
+    """A portal session that opens straight on the card update, and comes back after."""
+    params: dict = {
+        "customer": customer_id,
+        "return_url": return_url,
+        "flow_data": {
+            "type": "payment_method_update",
+            "after_completion": {"type": "redirect", "redirect": {"return_url": return_url}},
+        },
+    }
+    if settings.STRIPE_PORTAL_CONFIGURATION:
+        params["configuration"] = settings.STRIPE_PORTAL_CONFIGURATION
+    session = call(stripe_client().v1.billing_portal.sessions.create, params)
     return session["url"]
 
 

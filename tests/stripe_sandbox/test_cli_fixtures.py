@@ -5,13 +5,27 @@ encoding follows the CLI's (nested keys, list indexes, booleans as `true`).
 """
 
 import re
+import urllib.parse
 from typing import Any
 
 import pytest
 
+from subscriptions.stripe_events import handled_event_types
 from tests.stripe_sandbox.helpers import api
 from tests.stripe_sandbox.test_conformance import shape_problems, stripe_objects
 
+CLI_KEY = "sk_test_sandbox_cli"
+# Events the site handles for which Stripe's CLI has no trigger fixture the sandbox can run:
+# the tests named here cause them through the sandbox's clock and control API instead.
+NO_OFFLINE_FIXTURE = {
+    # The CLI pays these with SEPA debit, which the sandbox does not offer.
+    "checkout.session.async_payment_failed": "tests/subscriptions (not offered: cards only)",
+    "checkout.session.async_payment_succeeded": "tests/subscriptions (not offered: cards only)",
+    # No fixture in stripe-cli: sent with invoice.paid, by the clock, by /_sandbox/payouts.
+    "invoice.payment_succeeded": "test_cli_trigger_fixture_causes_its_event[invoice.paid]",
+    "invoice.upcoming": "tests/stripe_sandbox/test_lifecycle.py",
+    "payout.paid": "tests/subscriptions/test_gifts.py",
+}
 CUSTOMER_WITH_VISA = {
     "name": "customer",
     "path": "/v1/customers",
@@ -113,6 +127,59 @@ def payment_intent_fixture(payment_method: str, **extra: Any) -> list[dict[str, 
     ]
 
 
+def one_time_checkout_session(currency: str = "usd") -> list[dict[str, Any]]:
+    return [
+        {
+            "name": "product",
+            "path": "/v1/products",
+            "method": "post",
+            "params": {"name": "myproduct", "description": "(created by Stripe CLI)"},
+        },
+        {
+            "name": "price",
+            "path": "/v1/prices",
+            "method": "post",
+            "params": {"product": "${product:id}", "unit_amount": "1500", "currency": currency},
+        },
+        {
+            "name": "checkout_session",
+            "path": "/v1/checkout/sessions",
+            "method": "post",
+            "params": {
+                "success_url": "https://httpbin.org/post",
+                "cancel_url": "https://httpbin.org/post",
+                "mode": "payment",
+                "line_items": [{"price": "${price:id}", "quantity": 2}],
+                "payment_intent_data": {
+                    "shipping": {
+                        "name": "Jenny Rosen",
+                        "address": {
+                            "line1": "510 Townsend St",
+                            "postal_code": "94103",
+                            "city": "San Francisco",
+                            "state": "CA",
+                            "country": "US",
+                        },
+                    }
+                },
+            },
+        },
+    ]
+
+
+def dispute_fixture(step: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        *payment_intent_fixture("pm_card_createDisputeInquiry"),
+        {
+            "name": "disputes_list",
+            "path": "/v1/disputes",
+            "method": "get",
+            "params": {"payment_intent": "${payment_intent:id}"},
+        },
+        step,
+    ]
+
+
 FIXTURES = {
     "customer.subscription.created": [
         CUSTOMER_WITH_VISA,
@@ -174,6 +241,63 @@ FIXTURES = {
         "pm_card_visa_chargeDeclined", expected_error_type="card_error"
     ),
     "charge.dispute.created": payment_intent_fixture("pm_card_createDisputeInquiry"),
+    "charge.dispute.updated": dispute_fixture(
+        {
+            "name": "dispute_updated",
+            "path": "/v1/disputes/${disputes_list:data.0.id}",
+            "method": "post",
+            "params": {"metadata": {"foo": "bar"}},
+        }
+    ),
+    "charge.dispute.closed": dispute_fixture(
+        {
+            "name": "dispute_closed",
+            "path": "/v1/disputes/${disputes_list:data.0.id}/close",
+            "method": "post",
+        }
+    ),
+    "checkout.session.completed": [
+        *one_time_checkout_session(),
+        {
+            "name": "payment_page",
+            "path": "/v1/payment_pages/${checkout_session:id}",
+            "method": "get",
+        },
+        {
+            "name": "payment_method",
+            "path": "/v1/payment_methods",
+            "method": "post",
+            "params": {
+                "type": "card",
+                "card": {"token": "tok_visa"},
+                "billing_details": {
+                    "email": "stripe@example.com",
+                    "name": "Jenny Rosen",
+                    "address": {
+                        "line1": "354 Oyster Point Blvd",
+                        "postal_code": "94080",
+                        "city": "South San Francisco",
+                        "state": "CA",
+                        "country": "US",
+                    },
+                },
+            },
+        },
+        {
+            "name": "payment_page_confirm",
+            "path": "/v1/payment_pages/${checkout_session:id}/confirm",
+            "method": "post",
+            "params": {"payment_method": "${payment_method:id}", "expected_amount": 3000},
+        },
+    ],
+    "checkout.session.expired": [
+        *one_time_checkout_session(),
+        {
+            "name": "checkout_session_expired",
+            "path": "/v1/checkout/sessions/${checkout_session:id}/expire",
+            "method": "post",
+        },
+    ],
     "payment_intent.succeeded": payment_intent_fixture("pm_card_visa"),
 }
 
@@ -197,21 +321,23 @@ def flatten(params: Any, prefix: str = "") -> list[tuple[str, str]]:
 def run_fixture(sandbox: Any, steps: list[dict[str, Any]]) -> list[Any]:
     results: dict[str, Any] = {}
 
+    def lookup(match: re.Match[str]) -> str:
+        value: Any = results[match.group(1)]
+        for key in match.group(2).split("."):
+            value = value[int(key)] if isinstance(value, list) else value[key]
+        return str(value)
+
     def substitute(text: str) -> str:
-        return re.sub(r"\$\{(\w+):(\w+)\}", lambda m: str(results[m.group(1)][m.group(2)]), text)
+        return re.sub(r"\$\{(\w+):([\w.]+)\}", lookup, text)
 
     answers = []
     for step in steps:
         pairs = [(key, substitute(value)) for key, value in flatten(step.get("params", {}))]
-        form = dict(pairs)
         method = step["method"].upper()
-        answer = api(
-            sandbox,
-            method,
-            substitute(step["path"]),
-            form if method == "POST" else None,
-            key="sk_test_sandbox_cli",
-        )
+        path = substitute(step["path"])
+        if method == "GET" and pairs:
+            path += "?" + urllib.parse.urlencode(pairs)
+        answer = api(sandbox, method, path, dict(pairs) if method == "POST" else None, key=CLI_KEY)
         body = answer.json()
         expected_error = step.get("expected_error_type")
         if expected_error:
@@ -221,6 +347,45 @@ def run_fixture(sandbox: Any, steps: list[dict[str, Any]]) -> list[Any]:
         results[step["name"]] = body.get("error", body)
         answers.append(body)
     return answers
+
+
+def test_every_event_the_site_handles_has_a_fixture_or_a_reason():
+    missing = set(handled_event_types()) - set(FIXTURES) - set(NO_OFFLINE_FIXTURE)
+    assert missing == set()
+
+
+def test_the_checkout_fixture_pays_the_session_through_the_payment_pages(sandbox):
+    answers = run_fixture(sandbox, FIXTURES["checkout.session.completed"])
+
+    session = answers[-1]
+    assert (session["status"], session["payment_status"]) == ("complete", "paid")
+    assert session["amount_total"] == 3000
+    assert session["customer_details"]["email"] == "stripe@example.com"
+    intent = api(sandbox, "GET", f"/v1/payment_intents/{session['payment_intent']}").json()
+    assert (intent["status"], intent["amount"]) == ("succeeded", 3000)
+    again = api(
+        sandbox,
+        "POST",
+        f"/v1/payment_pages/{session['id']}/confirm",
+        {"payment_method": answers[-2]["id"]},
+        key=CLI_KEY,
+    )
+    assert again.status == 400
+    assert "only an open one can be paid" in again.json()["error"]["message"]
+
+
+def test_a_payment_page_refuses_an_amount_that_is_not_the_sessions(sandbox):
+    steps = FIXTURES["checkout.session.completed"]
+    answers = run_fixture(sandbox, steps[:-1])
+    refused = api(
+        sandbox,
+        "POST",
+        f"/v1/payment_pages/{answers[2]['id']}/confirm",
+        {"payment_method": answers[-1]["id"], "expected_amount": "1500"},
+        key=CLI_KEY,
+    )
+    assert refused.status == 400
+    assert refused.json()["error"]["param"] == "expected_amount"
 
 
 @pytest.mark.parametrize("event_type", sorted(FIXTURES))

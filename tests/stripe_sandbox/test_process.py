@@ -57,6 +57,13 @@ def test_refuses_a_webhook_url_that_is_not_http():
     assert "--webhook-url" in result.stderr
 
 
+def test_chaos_from_the_command_line_is_on_with_its_seed():
+    with SandboxProcess(chaos_seed=42) as sandbox:
+        chaos = sandbox.control("GET", "/_sandbox/chaos")
+        assert (chaos["on"], chaos["seed"]) == (True, 42)
+        assert "chaos on (seed 42)" in sandbox.stderr()
+
+
 def test_shapes_file_is_what_the_generator_writes():
     assert SHAPES_FILE.read_text() == render_shapes(), (
         "stripe-python or the registry changed: run `python -m stripe_sandbox.shapes`"

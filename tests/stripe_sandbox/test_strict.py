@@ -84,6 +84,8 @@ RETRIEVED = [
     "payouts/po_x",
     "balance_transactions/txn_x",
     "events/evt_x",
+    "webhook_endpoints/we_x",
+    "billing_portal/configurations/bpc_x",
 ]
 LISTED = [
     "customers",
@@ -104,6 +106,7 @@ LISTED = [
     "balance_transactions",
     "events",
     "webhook_endpoints",
+    "billing_portal/configurations",
 ]
 INTERVALS = "day, month, week, or year"
 
@@ -183,6 +186,16 @@ REFUSALS = [
     ("POST", "/v1/billing_portal/sessions", {"customer": "cus_x", "flow": "x"}, unknown("flow")),
     ("POST", "/v1/webhook_endpoints", {"url": "http://127.0.0.1/hook"}, missing("enabled_events")),
     ("DELETE", "/v1/webhook_endpoints/we_x", {"force": "true"}, unknown("force")),
+    ("POST", "/v1/webhook_endpoints/we_x", {"events": "*"}, unknown("events")),
+    ("POST", "/v1/disputes/dp_x", {"outcome": "won"}, unknown("outcome")),
+    ("POST", "/v1/disputes/dp_x/close", {"reason": "accepted"}, unknown("reason")),
+    ("POST", "/v1/billing_portal/configurations", {"name": "Ours"}, missing("features")),
+    (
+        "POST",
+        "/v1/billing_portal/configurations/bpc_x",
+        {"features[invoice_history][enabled]": "yes"},
+        stripe_error("Invalid boolean: yes", "features[invoice_history][enabled]"),
+    ),
 ]
 
 

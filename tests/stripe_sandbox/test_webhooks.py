@@ -1,7 +1,9 @@
 """Webhook delivery: Stripe's signature, event order, and retries after failures."""
 
 import json
+import urllib.error
 
+import pytest
 import stripe
 
 from tests.stripe_sandbox.helpers import WEBHOOK_SECRET, Receiver, subscribe
@@ -97,3 +99,41 @@ def test_stripe_webhook_endpoint_create_returns_a_secret_once(stripe_client):
     assert endpoint.secret.startswith("whsec_")
     listed = stripe_client.v1.webhook_endpoints.list().data
     assert [(e.id, e.secret) for e in listed] == [(endpoint.id, None)]
+
+
+def test_chaos_delivers_every_event_shuffled_and_some_twice_then_order_returns(
+    stripe_client, sandbox, receiver
+):
+    sandbox.control(
+        "POST",
+        "/_sandbox/chaos",
+        {"on": True, "seed": 7, "duplicate_share": 0.5, "late_seconds": 1},
+    )
+    try:
+        created = [
+            stripe_client.v1.customers.create(params={"email": f"c{n}@example.org"}).id
+            for n in range(20)
+        ]
+        wait_for_deliveries(sandbox)
+    finally:
+        sandbox.control("POST", "/_sandbox/chaos", {"on": False})
+    arrived = [
+        stripe.Webhook.construct_event(body, header, WEBHOOK_SECRET).data.object.id
+        for body, header in receiver.received
+    ]
+    assert set(arrived) == set(created)
+    assert len(arrived) > len(created), "some arrived twice"
+    assert list(dict.fromkeys(arrived)) != created, "the order was shuffled"
+
+    receiver.received.clear()
+    calm = [stripe_client.v1.customers.create(params={}).id for _ in range(5)]
+    wait_for_deliveries(sandbox)
+    assert [json.loads(body)["data"]["object"]["id"] for body, _ in receiver.received] == calm
+
+
+def test_chaos_settings_out_of_range_are_refused_with_a_sentence(sandbox):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        sandbox.control("POST", "/_sandbox/chaos", {"on": True, "duplicate_share": 2})
+    assert refused.value.code == 400
+    assert "between 0 and 1" in json.loads(refused.value.read())["error"]["message"]
+    assert sandbox.control("GET", "/_sandbox/chaos")["on"] is False
