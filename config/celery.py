@@ -24,8 +24,9 @@ HEARTBEAT_CACHE_KEY = "celery:worker-heartbeat"
 def route_to_own_queue(
     name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **extra: Any
 ) -> dict[str, str] | None:
-    """The router (CELERY_TASK_ROUTES): a task that names its queue on itself, e.g.
-    `@shared_task(queue_name="emails")`, goes there; any other to the default queue.
+    """The router (CELERY_TASK_ROUTES): a task that names its queue on itself (a `queue_name`
+    attribute, e.g. from its base class: `@shared_task(base=EmailsQueueTask)`) goes there;
+    any other to the default queue.
     (Celery's own `queue` task attribute is deprecated and has no effect from 6.0.)"""
     from django.conf import settings
 

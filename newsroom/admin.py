@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
@@ -52,8 +54,9 @@ class ArticleAdminForm(forms.ModelForm):
             return image  # unchanged, or cleared
         return lead_image_clean(image)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         # Publishing without a time means "now", rather than a constraint error.
         if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
             cleaned["published_at"] = timezone.now()

@@ -1,5 +1,7 @@
 """The appeal form: the public interface readers (and API clients) post to."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
@@ -39,8 +41,9 @@ class AppealForm(forms.Form):
     # A honeypot: hidden from people (and screen readers); bots that fill every field fail.
     website = forms.CharField(required=False, max_length=200)
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("website"):
             raise forms.ValidationError(
                 "This form could not be sent. Please reload the page and try again.",

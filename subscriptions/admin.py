@@ -14,24 +14,43 @@ class ContributionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["amount", "currency", "frequency", "status", "current_period_end", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "amount",
+        "currency",
+        "frequency",
+        "status",
+        "current_period_end",
+        "created_at",
+    )
 
 
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
-    fields = ["paid_at", "amount", "currency", "fee", "amount_refunded", "dispute_status"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "paid_at",
+        "amount",
+        "currency",
+        "fee",
+        "amount_refunded",
+        "dispute_status",
+    )
 
 
 class OutboxEmailInline(admin.TabularInline):
     model = OutboxEmail
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "subject", "status", "attempts", "sent_at", "preview"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+        "preview",
+    )
     ordering = ["-created_at"]
 
     def has_add_permission(self, request, obj=None) -> bool:

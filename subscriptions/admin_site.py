@@ -44,7 +44,7 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
                 )
                 raise ValidationError(WRONG_CODE, code="invalid_otp")
             # django_otp marks the session verified when login() sees this attribute.
-            user.otp_device = device
+            user.otp_device = device  # type: ignore[attr-defined]  # django_otp's, not a field
         return cleaned
 
 

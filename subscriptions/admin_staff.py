@@ -27,7 +27,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["actor_username", "target_label", "target_object_id", "reason"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-    fields = [
+    fields = readonly_fields = (
         "created_at",
         "actor_username",
         "actor_id",
@@ -40,8 +40,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "supporter_id",
         "before_pretty",
         "after_pretty",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.apps import AppConfig
 
 
@@ -16,7 +18,9 @@ class SubscriptionsConfig(AppConfig):
     def _connect_staff_signals(self) -> None:
         from django.contrib.auth import get_user_model, signals
         from django.contrib.auth.models import Group
+        from django.db.models import Model
         from django.db.models.signals import (
+            ModelSignal,
             m2m_changed,
             post_delete,
             post_migrate,
@@ -32,7 +36,7 @@ class SubscriptionsConfig(AppConfig):
         from .roles import roles_recreate_missing
 
         user = get_user_model()
-        for signal, receiver, sender in [
+        receivers: list[tuple[ModelSignal, Callable[..., None], type[Model]]] = [
             (pre_save, audit.user_pre_save, user),
             (post_save, audit.user_post_save, user),
             (post_delete, audit.user_post_delete, user),
@@ -42,7 +46,8 @@ class SubscriptionsConfig(AppConfig):
             (post_delete, audit.group_post_delete, Group),
             (post_delete, audit.device_post_delete, TOTPDevice),
             (post_delete, audit.device_post_delete, StaticDevice),
-        ]:
+        ]
+        for signal, receiver, sender in receivers:
             uid = f"audit.{receiver.__name__}.{sender.__name__}"
             signal.connect(receiver, sender=sender, dispatch_uid=uid)
         m2m_changed.connect(audit.m2m_changed_audit, dispatch_uid="audit.m2m_changed")

@@ -154,6 +154,8 @@ def m2m_changed_audit(sender, instance, action, reverse, model, pk_set, **kwargs
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
+        added: list[str]
+        removed: list[str]
         if action == "post_clear":
             removed, added = instance._audit_cleared, []
         else:

@@ -21,7 +21,11 @@ class Frequency(models.TextChoices):
     ONCE = "once", "Once"
 
 
-FREQUENCY_PHRASES = {Frequency.MONTH: "a month", Frequency.YEAR: "a year", Frequency.ONCE: "once"}
+FREQUENCY_PHRASES: dict[str, str] = {
+    Frequency.MONTH: "a month",
+    Frequency.YEAR: "a year",
+    Frequency.ONCE: "once",
+}
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,14 @@
 """Fixtures shared by the whole suite: the Stripe sandbox, Celery, the live site."""
 
-import os
-
-import hypothesis
 import pytest
 import stripe
 from django.core.cache import cache
 
 from tests.gifts import SANDBOX_API_KEY, WEBHOOK_SECRET, Site
+from tests.hypothesis_profiles import hypothesis_profiles_load
 from tests.sandbox_process import SandboxProcess
 
-# Property tests (tests/**/test_properties_*.py): a bounded, reproducible run by default;
-# HYPOTHESIS_PROFILE=thorough explores far more inputs, with a fresh seed each run.
-# The fixtures are set up once per test and shared by its examples, on purpose: each
-# example compares counts before and after itself.
-_PROPERTY_PROFILE = {
-    "deadline": None,
-    "database": None,
-    "suppress_health_check": [
-        hypothesis.HealthCheck.function_scoped_fixture,
-        hypothesis.HealthCheck.too_slow,
-    ],
-}
-hypothesis.settings.register_profile("ci", max_examples=40, derandomize=True, **_PROPERTY_PROFILE)
-hypothesis.settings.register_profile("thorough", max_examples=1000, **_PROPERTY_PROFILE)
-hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+hypothesis_profiles_load()
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -138,7 +139,7 @@ TIME_ZONE = "UTC"
 NEWSROOM_TIME_ZONE = env.str("NEWSROOM_TIME_ZONE", default="Europe/London")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
@@ -271,7 +272,7 @@ SUPPORTER_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
 
 # Celery: JSON only, bounded task time, emails on their own queue.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -287,7 +288,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # third of an email's cost); config/celery.py still drops broken or old connections.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# A task may name its own queue (`queue_name="emails"` on the task); see the router.
+# A task may name its own queue (a `queue_name` attribute on the task); see the router.
 CELERY_TASK_ROUTES = ("config.celery.route_to_own_queue",)
 # Put before every queue a task names for itself; `make run` sets it to its checkout's name.
 TASK_QUEUE_PREFIX = ""

@@ -52,7 +52,7 @@ def appeal_block(context, heading: str = "") -> dict:
     chosen = _chosen_amount(form)
 
     suggested = config.suggested(currency=currency, frequency=frequency)
-    amounts = [
+    amounts: list[dict[str, str | bool]] = [
         {"value": major_units_text(minor, currency=currency), "id": f"appeal-amount-{index}"}
         for index, minor in enumerate(suggested)
     ]

@@ -23,12 +23,12 @@ class RenderedEmail:
 
 def manage_url(supporter: Supporter) -> str:
     token = manage_token_make(supporter_id=supporter.pk, purpose=IN_EMAIL)
-    return settings.SITE_URL + reverse("subscriptions:manage", kwargs={"token": token})
+    return f"{settings.SITE_URL}{reverse('subscriptions:manage', kwargs={'token': token})}"
 
 
 def unsubscribe_url(supporter: Supporter) -> str:
     token = unsubscribe_token_make(supporter_id=supporter.pk)
-    return settings.SITE_URL + reverse("subscriptions:unsubscribe", kwargs={"token": token})
+    return f"{settings.SITE_URL}{reverse('subscriptions:unsubscribe', kwargs={'token': token})}"
 
 
 def email_render(*, kind: str, supporter: Supporter, context: dict[str, Any]) -> RenderedEmail:

@@ -3,29 +3,34 @@
 import ipaddress
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import HttpRequest
 
 from ..models import AuditEntry, Supporter
 from ..ratelimit import client_ip
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # The request being served, so that model signals (a user saved in admin, a group
 # changed) know who made the change and from where. Set by AuditRequestMiddleware.
-_current_request: ContextVar = ContextVar("audit_current_request", default=None)
+_current_request: ContextVar[HttpRequest | None] = ContextVar("audit_current_request", default=None)
 
 
-def audit_request_bind(request) -> Callable[[], None]:
+def audit_request_bind(request: HttpRequest) -> Callable[[], None]:
     """Make `request` the current one; call the returned function to undo it."""
     token = _current_request.set(request)
     return lambda: _current_request.reset(token)
 
 
-def audit_current_request():
+def audit_current_request() -> HttpRequest | None:
     return _current_request.get()
 
 
-def _address_of(request) -> str | None:
+def _address_of(request: HttpRequest | None) -> str | None:
     """The client's address as the rate limits see it, if it is an address at all."""
     if request is None:
         return None
@@ -35,7 +40,7 @@ def _address_of(request) -> str | None:
         return None
 
 
-def _label_of(target) -> str:
+def _label_of(target: models.Model | None) -> str:
     """What the log calls the target. Never a supporter's email or name: the log cannot
     be erased, and a supporter's personal data must be (DESIGN.md, donor safety)."""
     if target is None:
@@ -45,7 +50,7 @@ def _label_of(target) -> str:
     return str(target)
 
 
-def _supporter_id_of(target) -> int | None:
+def _supporter_id_of(target: models.Model | None) -> int | None:
     if isinstance(target, Supporter):
         return target.pk
     return getattr(target, "supporter_id", None)
@@ -53,13 +58,13 @@ def _supporter_id_of(target) -> int | None:
 
 def audit_record(
     *,
-    actor=None,
+    actor: "User | None" = None,
     action: str,
     target: models.Model | None = None,
     reason: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
-    request=None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
     actor_username: str | None = None,
     target_label: str | None = None,
 ) -> AuditEntry:

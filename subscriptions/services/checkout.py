@@ -4,6 +4,7 @@ import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from subscriptions.stripe_events.checkout import checkout_session_sync
 
 logger = logging.getLogger(__name__)
 
-PRODUCT_NAMES = {
+PRODUCT_NAMES: dict[str, str] = {
     Frequency.MONTH: "Monthly support",
     Frequency.YEAR: "Yearly support",
     Frequency.ONCE: "One-time support",
@@ -82,7 +83,7 @@ def _too_many_attempts(client: CheckoutClient) -> bool:
     )
 
 
-def _find_resubmission(form_token: uuid.UUID | None, **fields) -> Contribution | None:
+def _find_resubmission(form_token: uuid.UUID | None, **fields: Any) -> Contribution | None:
     """The row this same form made before, if it asked for exactly the same gift."""
     if form_token is None:
         return None

@@ -5,7 +5,8 @@ from django.conf import settings
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import Contribution
-from subscriptions.models.supporters import CancelReason, Frequency
+from subscriptions.models.supporters import CancelReason
+from subscriptions.pledges import Frequency
 from subscriptions.stripe_events.subscriptions import contribution_mirror
 
 from .checkout import PRODUCT_NAMES
@@ -23,27 +24,26 @@ class ContributionChangeRefused(Exception):
     """The change cannot be made; the message is a sentence for the supporter."""
 
 
-def _changeable(contribution: Contribution) -> None:
-    if not contribution.is_recurring or not contribution.stripe_subscription_id:
+def _changeable(contribution: Contribution) -> str:
+    """The Stripe subscription of a gift that can still be changed."""
+    subscription_id = contribution.stripe_subscription_id
+    if not contribution.is_recurring or not subscription_id:
         raise ContributionChangeRefused("Only a monthly or yearly gift can be changed.")
     if not contribution.is_changeable:
         raise ContributionChangeRefused(
             "This gift has ended, so it cannot be changed. You can give again."
         )
-
-
-def _mirror(contribution: Contribution) -> Contribution:
-    return contribution_mirror(subscription_id=contribution.stripe_subscription_id)
+    return subscription_id
 
 
 def contribution_change(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:
     """A new amount and/or frequency from the next payment on; nothing is charged now."""
-    _changeable(contribution)
+    subscription_id = _changeable(contribution)
     if frequency not in (Frequency.MONTH, Frequency.YEAR):
         raise ContributionChangeRefused("Please choose monthly or yearly.")
     if amount == contribution.amount and frequency == contribution.frequency:
         return contribution
-    subscription = gateway.subscription_retrieve(contribution.stripe_subscription_id)
+    subscription = gateway.subscription_retrieve(subscription_id)
     gateway.subscription_change_price(
         subscription_id=subscription.id,
         item_id=subscription.item_id,
@@ -56,35 +56,31 @@ def contribution_change(*, contribution: Contribution, amount: int, frequency: s
         idempotency_key=f"price-{subscription.id}-{subscription.price_id}-{amount}-{frequency}",
     )
     Contribution.objects.filter(pk=contribution.pk).update(covers_fees=False, covered_fee=0)
-    return _mirror(contribution)
+    return contribution_mirror(subscription_id=subscription_id)
 
 
 def contribution_cancel(*, contribution: Contribution, reason: str, detail: str) -> Contribution:
     """Cancel at the end of the period already paid for; it can be undone until then."""
-    _changeable(contribution)
+    subscription_id = _changeable(contribution)
     if reason not in SUPPORTER_CANCEL_REASONS:
         raise ContributionChangeRefused("Please choose a reason from the list.")
-    gateway.subscription_set_cancel_at_period_end(
-        subscription_id=contribution.stripe_subscription_id, cancel=True
-    )
+    gateway.subscription_set_cancel_at_period_end(subscription_id=subscription_id, cancel=True)
     Contribution.objects.filter(pk=contribution.pk).update(
         cancel_reason=reason, cancel_reason_detail=detail.strip()[:2000]
     )
-    return _mirror(contribution)
+    return contribution_mirror(subscription_id=subscription_id)
 
 
 def contribution_resume(*, contribution: Contribution) -> Contribution:
     """Undo a cancellation before the period ends."""
-    _changeable(contribution)
+    subscription_id = _changeable(contribution)
     if not contribution.cancel_at_period_end:
         raise ContributionChangeRefused("This gift is not set to end, so there is nothing to undo.")
-    gateway.subscription_set_cancel_at_period_end(
-        subscription_id=contribution.stripe_subscription_id, cancel=False
-    )
+    gateway.subscription_set_cancel_at_period_end(subscription_id=subscription_id, cancel=False)
     Contribution.objects.filter(pk=contribution.pk).update(
         cancel_reason="", cancel_reason_detail=""
     )
-    return _mirror(contribution)
+    return contribution_mirror(subscription_id=subscription_id)
 
 
 def contribution_card_update_url(*, contribution: Contribution, return_url: str) -> str:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -125,10 +126,10 @@ class _SharedConnection:
     reconnects, and remade whenever the mail settings change."""
 
     def __init__(self) -> None:
-        self.settings_key: tuple = ()
-        self.connection = None
+        self.settings_key: tuple[str, str, int] | tuple[()] = ()
+        self.connection: BaseEmailBackend | None = None
 
-    def get(self):
+    def get(self) -> BaseEmailBackend:
         key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
         if self.connection is None or key != self.settings_key:
             self.drop()

@@ -40,7 +40,8 @@ def card_expiry_scan() -> int:
     ).select_related("supporter")
     for contribution in running.iterator():
         expires = card_expiry_date(contribution)
-        if expires is not None and expires < contribution.current_period_end:
+        period_end = contribution.current_period_end
+        if expires is not None and period_end is not None and expires < period_end:
             with transaction.atomic():
                 email_queue(
                     kind=EmailKind.CARD_EXPIRING,
@@ -68,6 +69,8 @@ def win_back_scan(*, now: datetime | None = None) -> int:
     count = 0
     for contribution in ended:
         supporter = contribution.supporter
+        if supporter is None:
+            continue
         gave_again = supporter.contributions.filter(status__in=CHANGEABLE_STATUSES).exists() or (
             supporter.payments.filter(paid_at__gt=contribution.ended_at).exists()
         )

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import Contribution, EmailKind, StripeEvent
-from subscriptions.models.supporters import CancelReason, ContributionStatus, Frequency
+from subscriptions.models.supporters import CancelReason, ContributionStatus
+from subscriptions.pledges import Frequency
 from subscriptions.services.outbox import email_queue
 from subscriptions.services.supporters import supporter_upsert
 

@@ -16,7 +16,13 @@ from .types import (
 
 
 def timestamp(value: int | None) -> datetime | None:
+    """An optional Stripe time (a missing or zero one is None)."""
     return datetime.fromtimestamp(value, tz=UTC) if value else None
+
+
+def instant(value: int) -> datetime:
+    """A Stripe time that every object of its kind carries."""
+    return datetime.fromtimestamp(value, tz=UTC)
 
 
 def object_id(value: Any) -> str:
@@ -60,7 +66,7 @@ def subscription(obj: Any) -> SubscriptionInfo:
     item = obj["items"]["data"][0]
     price = item["price"]
     recurring = price.get("recurring") or {}
-    card = {}
+    card: dict[str, Any] = {}
     payment_method = obj.get("default_payment_method")
     if payment_method and not isinstance(payment_method, str):
         card = payment_method.get("card") or {}
@@ -97,8 +103,8 @@ def balance_transaction(obj: Any) -> BalanceTransactionInfo | None:
         currency=obj["currency"],
         reporting_category=obj.get("reporting_category") or "",
         source_id=object_id(obj.get("source")),
-        created=timestamp(obj["created"]),
-        available_on=timestamp(obj["available_on"]),
+        created=instant(obj["created"]),
+        available_on=instant(obj["available_on"]),
     )
 
 
@@ -114,7 +120,7 @@ def charge(obj: Any) -> ChargeInfo:
         payment_intent_id=object_id(obj.get("payment_intent")),
         billing_email=billing.get("email") or "",
         billing_name=billing.get("name") or "",
-        created=timestamp(obj["created"]),
+        created=instant(obj["created"]),
         metadata=_metadata(obj),
         balance_transaction=balance_transaction(obj.get("balance_transaction")),
     )
@@ -154,6 +160,6 @@ def payout(obj: Any, *, transactions: list[BalanceTransactionInfo]) -> PayoutInf
         amount=obj["amount"],
         currency=obj["currency"],
         status=obj["status"],
-        arrival_date=timestamp(obj["arrival_date"]),
+        arrival_date=instant(obj["arrival_date"]),
         balance_transactions=transactions,
     )

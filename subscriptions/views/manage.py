@@ -111,7 +111,7 @@ def _back(token: str) -> HttpResponseRedirect:
 def contribution_change(request, token: str, supporter: Supporter, contribution: Contribution):
     form = ContributionChangeForm(request.POST, currency=contribution.currency)
     if not form.is_valid():
-        errors = " ".join(error for errors in form.errors.values() for error in errors)
+        errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return _page(request, supporter, token, status=400, error=errors)
     contributions.contribution_change(
         contribution=contribution,
