@@ -111,6 +111,11 @@ def test_two_checkouts_name_their_cache_keys_and_queues_apart(tmp_path):
     assert re.fullmatch(r"newsroom-[0-9a-f]{10}", checkout_name(second))
 
 
+def _all_started(log: Path) -> bool:
+    text = log.read_text(errors="replace")
+    return " ready." in text and "beat: Starting" in text
+
+
 def test_python_m_config_devrun_exits_0_on_sigint(tmp_path):
     checkout = _copy_checkout(tmp_path / "newsroom")
     port = free_port()
@@ -125,9 +130,10 @@ def test_python_m_config_devrun_exits_0_on_sigint(tmp_path):
     )
     try:
         deadline = time.monotonic() + START_SECONDS
-        while not _site_answers(port):
+        # Every process is up: the site answers, the worker is ready and beat has started.
+        while not (_site_answers(port) and _all_started(tmp_path / "devrun.log")):
             assert process.poll() is None, (tmp_path / "devrun.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "the site did not answer"
+            assert time.monotonic() < deadline, "make run's processes did not all start"
             time.sleep(0.5)
 
         # What a terminal does on Ctrl-C: SIGINT to the whole foreground process group.
