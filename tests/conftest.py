@@ -54,7 +54,11 @@ def site(live_server, stripe_settings, settings, celery_eager, client):
         {"url": f"{live_server.url}/stripe/webhook/", "secret": WEBHOOK_SECRET},
     )
     settings.SITE_URL = live_server.url
-    return Site(sandbox=stripe_settings, live_url=live_server.url, client=client)
+    yield Site(sandbox=stripe_settings, live_url=live_server.url, client=client)
+    # No webhook may reach the live server while the test database is flushed: stop new
+    # deliveries, then let one already on its way finish.
+    stripe_settings.control("POST", "/_sandbox/reset")
+    stripe_settings.control("POST", "/_sandbox/deliveries/wait", {"timeout": 10})
 
 
 @pytest.fixture
