@@ -10,14 +10,9 @@ from .app import Sandbox
 from .clock import MAX_ADVANCE_DAYS, clock_advance
 from .errors import InvalidRequest, RouteMissing
 from .expand import list_object
+from .payouts import payout_fail, payout_reconcile, payouts_create
 from .resources.webhook_endpoints import endpoint_save
-from .settlement import (
-    dispute_close,
-    dispute_open,
-    payout_fail,
-    payout_reconcile,
-    payouts_create,
-)
+from .settlement import dispute_close, dispute_open
 from .webhooks import Chaos
 
 ControlHandler = Callable[..., dict[str, Any] | list[Any]]

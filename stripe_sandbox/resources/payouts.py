@@ -6,8 +6,8 @@ from typing import Any
 from ..app import Sandbox
 from ..errors import InvalidRequest
 from ..expand import answer
+from ..payouts import payout_arrive, payout_cancel, payout_manual_create, payout_reconcile
 from ..registry import Resource, Route
-from ..settlement import payout_arrive, payout_cancel, payout_manual_create, payout_reconcile
 
 
 def payouts_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
