@@ -12,8 +12,8 @@ neither reads the other's tasks, rate-limit counters or cached pages.
 import contextlib
 import hashlib
 import os
-import shlex
 import secrets
+import shlex
 import signal
 import subprocess
 import sys
