@@ -46,6 +46,11 @@ def payment_record(
         charge.amount_refunded if created else charge.amount_refunded - payment.amount_refunded
     )
     if not created:
+        if transaction_info is not None and not payment.stripe_balance_transaction_id:
+            # First recorded before Stripe had settled the charge: now we know what came in.
+            payment.stripe_balance_transaction_id = transaction_info.id
+            for name, value in settlement_of(charge).items():
+                setattr(payment, name, value)
         payment.amount_refunded = charge.amount_refunded
         payment.supporter = payment.supporter or supporter
         payment.contribution = payment.contribution or contribution
