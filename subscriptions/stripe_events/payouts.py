@@ -23,6 +23,10 @@ def _fetch(event: StripeEvent) -> gateway.PayoutInfo:
     "payout.canceled",
     fetch=_fetch,
 )
+def payout_changed(info: gateway.PayoutInfo) -> Payout:
+    return payout_record(info)
+
+
 def payout_record(info: gateway.PayoutInfo) -> Payout:
     """Record the payout as Stripe has it now. Its transactions are linked only when the
     list is complete (an automatic payout whose reconciliation is completed); a manual
