@@ -202,6 +202,8 @@ def prepare(count: int) -> list[int]:
                 stripe_charge_id=f"ch_bench{n}",
                 amount=contribution.amount,
                 currency=contribution.currency,
+                settled_amount=contribution.amount,
+                settlement_currency=contribution.currency,
                 fee=40,
                 net=contribution.amount - 40,
                 receipt_number=f"{now.year}-{n + 1:06d}",

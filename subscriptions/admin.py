@@ -32,8 +32,9 @@ class PaymentInline(admin.TabularInline):
         "paid_at",
         "amount",
         "currency",
-        "fee",
         "amount_refunded",
+        "net",
+        "settlement_currency",
         "dispute_status",
     )
 
@@ -103,7 +104,18 @@ class ContributionAdmin(MirrorOfStripeAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(MirrorOfStripeAdmin):
-    list_display = ["paid_at", "supporter", "amount", "currency", "fee", "receipt_number"]
+    # What the supporter paid, then what the newsroom received (in the settlement currency).
+    list_display = [
+        "paid_at",
+        "supporter",
+        "amount",
+        "currency",
+        "settled_amount",
+        "fee",
+        "net",
+        "settlement_currency",
+        "receipt_number",
+    ]
     list_filter = ["currency", "dispute_status"]
     search_fields = ["stripe_charge_id", "stripe_invoice_id", "receipt_number", "supporter__email"]
     list_select_related = ["supporter"]
@@ -111,7 +123,16 @@ class PaymentAdmin(MirrorOfStripeAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(MirrorOfStripeAdmin):
-    list_display = ["stripe_payout_id", "amount", "currency", "status", "arrival_date"]
+    list_display = [
+        "stripe_payout_id",
+        "amount",
+        "currency",
+        "status",
+        "automatic",
+        "reconciliation_status",
+        "arrival_date",
+    ]
+    list_filter = ["status", "reconciliation_status"]
 
 
 @admin.register(StripeEvent)

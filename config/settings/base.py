@@ -306,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.win_back_scan",
         "schedule": crontab(hour=10, minute=0),
     },
+    "payouts-reconcile": {
+        "task": "subscriptions.payouts_reconcile_pending",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "year-end-statements": {
         "task": "subscriptions.year_end_statements_send",
         "schedule": crontab(month_of_year=1, day_of_month=5, hour=9, minute=0),

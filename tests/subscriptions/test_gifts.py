@@ -1,5 +1,7 @@
 """A reader gives, and our records follow Stripe (the sandbox, over HTTP) exactly."""
 
+from decimal import Decimal
+
 import pytest
 
 from subscriptions.models import (
@@ -91,7 +93,21 @@ def test_a_one_time_gift_is_paid_once_with_no_plan(site):
     assert contribution.stripe_subscription_id is None
     assert contribution.stripe_payment_intent_id.startswith("pi_")
     payment = Payment.objects.get()
-    assert (payment.amount, payment.currency, payment.fee) == (2500, "usd", 63)
+    # What the reader paid, and what the EUR account received: USD 25.00 at 0.92, less the fee.
+    assert (payment.amount, payment.currency) == (2500, "usd")
+    assert (payment.settled_amount, payment.settlement_currency) == (2300, "eur")
+    assert (payment.exchange_rate, payment.fee, payment.net) == (Decimal("0.92"), 60, 2240)
+
+
+def test_the_thanks_page_of_a_one_time_usd_gift_shows_what_the_reader_paid(site):
+    success_url = site.give(amount="25", frequency="once", currency="usd")
+
+    thanks = site.client.get(site.thanks_path(success_url))
+
+    assert thanks.status_code == 200
+    page = thanks.content.decode()
+    assert "Your gift: US$25 once." in page
+    assert "€" not in page
 
 
 def test_covering_the_fees_is_computed_on_the_server(site):
@@ -171,7 +187,7 @@ def test_a_dispute_shows_on_the_payment(site):
     assert payment.stripe_dispute_id.startswith("dp_")
 
 
-def test_a_payout_is_recorded_and_claims_its_payments(site):
+def test_a_payout_is_recorded_and_claims_its_payments_once_reconciled(site):
     site.give(amount="5")
     site.give(amount="12", frequency="once")
     site.advance(days=3)  # balance becomes available after two days
@@ -180,7 +196,14 @@ def test_a_payout_is_recorded_and_claims_its_payments(site):
     site.settle()
 
     payout = Payout.objects.get()
-    assert payout.status == "paid"
+    assert (payout.status, payout.reconciliation_status) == ("paid", "in_progress")
+    assert payout.transactions.count() == 0
+    site.sandbox.control("POST", "/_sandbox/clock/advance", {"seconds": 3600})
+    site.settle()
+
+    payout.refresh_from_db()
+    assert payout.reconciliation_status == "completed"
+    assert payout.reconciled_at is not None
     assert payout.amount == sum(p.net for p in Payment.objects.all())
     swept = {txn.stripe_id for txn in payout.transactions.all()}
     assert swept == {p.stripe_balance_transaction_id for p in Payment.objects.all()}
