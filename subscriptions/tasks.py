@@ -9,7 +9,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from .services import events, outbox, reminders
+from .services import events, manage, outbox, reminders
 
 
 class EmailsQueueTask(Task[Any, Any]):
@@ -72,3 +72,8 @@ def win_back_scan() -> int:
 @shared_task(name="subscriptions.year_end_statements_send", base=EmailsQueueTask)
 def year_end_statements_send() -> int:
     return reminders.year_end_statements_send()
+
+
+@shared_task(name="subscriptions.manage_link_send", queue_name="emails")
+def manage_link_send(email: str) -> bool:
+    return manage.manage_link_send(email=email)

@@ -1,6 +1,7 @@
 """A reader gives, and our records follow Stripe (the sandbox, over HTTP) exactly."""
 
 import pytest
+from django.core import mail
 
 from subscriptions.models import (
     Contribution,
@@ -134,7 +135,8 @@ def test_failing_renewals_go_past_due_then_cancelled(site):
     assert _only_contribution().status == "past_due"
     failed = OutboxEmail.objects.get(kind="payment_failed")
     assert "We will try again on" in failed.text
-    assert "/support/manage/" in failed.text
+    (sent,) = [message for message in mail.outbox if message.subject == failed.subject]
+    assert "/support/manage/" in sent.body
 
     site.advance(days=30)
     contribution = _only_contribution()
@@ -220,14 +222,27 @@ def test_a_huge_body_is_refused_without_a_stack_trace(site, stripe_api):
     assert stripe_api.v1.checkout.sessions.list()["data"] == []
 
 
-def test_a_returning_supporter_finds_their_email_filled_in_at_stripe(site, stripe_api):
+def test_the_next_reader_at_a_shared_computer_does_not_find_the_last_email_at_stripe(
+    site, stripe_api
+):
     success_url = site.give(email="returning@example.org")
     site.client.get(site.thanks_path(success_url))  # sets the supporter cookie
 
     response = site.start_gift(amount="20", frequency="once")
 
     session = stripe_api.v1.checkout.sessions.retrieve(session_id_from(response["Location"]))
-    assert session["customer_email"] == "returning@example.org"
+    assert not session["customer_email"]
+
+
+def test_stripe_is_not_told_the_readers_address_or_browser(site, stripe_api):
+    form = {"amount": "20", "currency": "eur", "frequency": "once"}
+    response = site.client.post("/support/", form, HTTP_USER_AGENT="Reader/1.0")
+
+    session = stripe_api.v1.checkout.sessions.retrieve(session_id_from(response["Location"]))
+    metadata = session["metadata"].to_dict()
+    assert set(metadata) <= {"contribution_id", "source_article"}
+    assert "Reader/1.0" not in str(session)
+    assert "127.0.0.1" not in str(metadata)
 
 
 def test_missing_fields_get_a_clear_error(site, stripe_api):
