@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from subscriptions.models import (
     Contribution,
@@ -60,6 +61,51 @@ def test_the_thanks_page_shows_the_confirmed_gift_and_articles_then_thank_instea
     next_article = site.client.get(article.get_absolute_url()).content.decode()
     assert 'name="frequency"' not in next_article
     assert "Thank you for supporting" in next_article
+
+
+def test_the_thanks_page_shows_the_gift_once_and_only_to_the_browser_that_gave(site):
+    start = site.start_gift(amount="7.50", frequency="month")
+    # The cookie that remembers the checkout is set on the redirect, for the thanks page
+    # only: the pages with the appeal stay without cookies, and cacheable.
+    remembered = start.cookies["checkout"]
+    assert remembered["path"] == "/support/thanks/"
+    assert remembered["httponly"]
+    status, headers, _ = site.pay(start["Location"])
+    site.settle()
+    thanks_path = site.thanks_path(headers["Location"])
+
+    elsewhere = Client().get(thanks_path)
+    first = site.client.get(thanks_path)
+    again = site.client.get(thanks_path)
+
+    assert "€7.50" in first.content.decode()
+    assert "reader@example.org" in first.content.decode()
+    for page in (elsewhere, again):
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Thank you for supporting" in html
+        assert "€7.50" not in html
+        assert "reader@example.org" not in html
+    for page in (elsewhere, first, again):
+        assert "no-store" in page["Cache-Control"]
+
+
+def test_an_old_form_never_reopens_a_finished_gift(site, stripe_api):
+    token = "0d7e5c4b-3a2f-4e1d-9c8b-7a6f5e4d3c2b"
+    first = site.start_gift(form_token=token)
+    site.pay(first["Location"])
+    site.settle()
+    paid = _only_contribution()
+    assert paid.status == "active"
+
+    again = site.start_gift(form_token=token)
+
+    assert again.status_code == 303
+    assert again["Location"] != first["Location"]
+    assert Contribution.objects.count() == 2
+    paid.refresh_from_db()
+    assert paid.status == "active"
+    assert paid.stripe_checkout_session_id == session_id_from(first["Location"])
 
 
 def test_the_thanks_page_confirms_from_stripe_even_before_any_webhook(site):

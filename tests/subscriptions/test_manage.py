@@ -4,6 +4,7 @@ import re
 import time
 
 import pytest
+from celery.signals import task_prerun
 from django.core import mail, signing
 
 from subscriptions.models import Contribution, OutboxEmail
@@ -46,6 +47,29 @@ def test_asking_for_a_link_gives_the_same_answer_for_known_and_unknown_addresses
     assert known.content == unknown.content
     assert [message.to for message in mail.outbox] == [["known@example.org"]]
     assert mail.outbox[0].alternatives, "the email has an HTML part"
+
+
+def test_known_and_unknown_addresses_are_handed_to_the_same_task(site):
+    """The request does the same work either way (its timing tells nothing): the lookup,
+    rendering and queueing happen in the task, for every address."""
+    site.give(email="known@example.org")
+    ran: list[tuple[str, tuple]] = []
+
+    def record(sender=None, args=(), **kwargs) -> None:
+        ran.append((sender.name, tuple(args)))
+
+    task_prerun.connect(record)
+    try:
+        site.client.post("/support/manage/", {"email": "known@example.org"})
+        site.client.post("/support/manage/", {"email": "stranger@example.org"})
+    finally:
+        task_prerun.disconnect(record)
+
+    asked = [(name, args) for name, args in ran if name == "subscriptions.manage_link_send"]
+    assert asked == [
+        ("subscriptions.manage_link_send", ("known@example.org",)),
+        ("subscriptions.manage_link_send", ("stranger@example.org",)),
+    ]
 
 
 def test_a_bad_email_address_gets_a_clear_error(site):
