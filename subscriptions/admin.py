@@ -1,12 +1,22 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import admin_staff  # noqa: F401  (registers the audit log)
-from .models import Contribution, OutboxEmail, Payment, Payout, StripeEvent, Supporter
+from .models import (
+    AuditAction,
+    Contribution,
+    OutboxEmail,
+    Payment,
+    Payout,
+    StripeEvent,
+    Supporter,
+)
+from .services.audit import audit_record
 from .services.events import EventProcessingFailed, stripe_event_replay
 from .services.supporters import supporter_sign_out_everywhere
 
@@ -87,7 +97,11 @@ class SupporterAdmin(admin.ModelAdmin):
     def sign_out_everywhere(self, request, queryset) -> None:
         count = 0
         for supporter in queryset:
-            supporter_sign_out_everywhere(supporter=supporter)
+            with transaction.atomic():
+                supporter_sign_out_everywhere(supporter=supporter)
+                audit_record(
+                    action=AuditAction.SUPPORTER_SIGNED_OUT, target=supporter, request=request
+                )
             count += 1
         self.message_user(
             request,
@@ -97,10 +111,14 @@ class SupporterAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        if change and "email" in form.changed_data:
-            # Links sent to the old address, and sessions they opened, stop working.
-            supporter_sign_out_everywhere(supporter=obj)
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and "email" in form.changed_data:
+                # Links sent to the old address, and sessions they opened, stop working.
+                supporter_sign_out_everywhere(supporter=obj)
+                audit_record(
+                    action=AuditAction.SUPPORTER_EMAIL_CHANGED, target=obj, request=request
+                )
 
 
 class MirrorOfStripeAdmin(admin.ModelAdmin):

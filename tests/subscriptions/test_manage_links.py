@@ -8,7 +8,7 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 
-from subscriptions.models import EmailKind, OutboxEmail
+from subscriptions.models import AuditAction, AuditEntry, EmailKind, OutboxEmail
 from subscriptions.services.outbox import email_queue, outbox_email_send
 from subscriptions.signing import (
     IN_EMAIL,
@@ -194,6 +194,8 @@ def test_supporter_care_can_sign_a_supporter_out_everywhere(client):
 
     assert response.status_code == 302
     assert not _shows_the_manage_page(session, supporter)
+    (entry,) = AuditEntry.objects.filter(action=AuditAction.SUPPORTER_SIGNED_OUT)
+    assert (entry.actor_username, entry.supporter_id) == ("care", supporter.pk)
 
 
 def test_a_staff_member_without_the_permission_cannot_sign_a_supporter_out(client):
