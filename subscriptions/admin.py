@@ -189,7 +189,7 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     # Read-only, text included: a stored email is a record of what was sent. Its links
     # are placeholders; the real ones exist only in the message the supporter received.
     readonly_fields = [field.name for field in OutboxEmail._meta.fields if field.name != "html"]
-    fields = readonly_fields
+    fields = [*readonly_fields]
 
     def has_add_permission(self, request) -> bool:
         return False

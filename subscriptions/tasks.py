@@ -74,6 +74,6 @@ def year_end_statements_send() -> int:
     return reminders.year_end_statements_send()
 
 
-@shared_task(name="subscriptions.manage_link_send", queue_name="emails")
+@shared_task(name="subscriptions.manage_link_send", base=EmailsQueueTask)
 def manage_link_send(email: str) -> bool:
     return manage.manage_link_send(email=email)

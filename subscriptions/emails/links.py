@@ -37,14 +37,15 @@ def link_placeholder(kind: str, *, year: int | None = None) -> str:
 def _url(kind: str, year: int | None, supporter: Supporter) -> str:
     if kind == UNSUBSCRIBE:
         token = unsubscribe_token_make(supporter_id=supporter.pk)
-        return settings.SITE_URL + reverse("subscriptions:unsubscribe", kwargs={"token": token})
+        return f"{settings.SITE_URL}{reverse('subscriptions:unsubscribe', kwargs={'token': token})}"
     token = manage_token_make(
         supporter_id=supporter.pk,
         version=supporter.token_version,
         purpose=_PURPOSES[kind],
         year=year,
     )
-    return settings.SITE_URL + reverse("subscriptions:manage_link_open", kwargs={"token": token})
+    path = reverse("subscriptions:manage_link_open", kwargs={"token": token})
+    return f"{settings.SITE_URL}{path}"
 
 
 def links_fill(*texts: str, supporter: Supporter) -> list[str]:
