@@ -1,12 +1,12 @@
 """Reader pages. Each view: one selector call, one form at most, one response."""
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from subscriptions.services.checkout import CheckoutRefused, CheckoutSource, checkout_open
-from subscriptions.views.checkout import checkout_client
+from subscriptions.views.checkout import checkout_client, checkout_redirect
 
 from . import selectors
 from .forms import AppealForm
@@ -40,7 +40,7 @@ def appeal_respond(
     except CheckoutRefused as refusal:
         extra = {"appeal_form": form, "appeal_error": refusal.reason}
         return render(request, template_name, {**context, **extra}, status=refusal.status)
-    return HttpResponseRedirect(started.url, status=303)
+    return checkout_redirect(request, started)
 
 
 def _checkout_source(article: Article | None) -> CheckoutSource:

@@ -265,10 +265,14 @@ TRUSTED_PROXY_COUNT = int(_proxy_count)
 CHECKOUT_RATE_LIMIT_PER_EMAIL = env.int("CHECKOUT_RATE_LIMIT_PER_EMAIL", default=10)
 MANAGE_LINK_RATE_LIMIT_PER_IP = env.int("MANAGE_LINK_RATE_LIMIT_PER_IP", default=10)
 MANAGE_LINK_RATE_LIMIT_PER_EMAIL = env.int("MANAGE_LINK_RATE_LIMIT_PER_EMAIL", default=3)
-# How long a manage link works, and how long the supporter cookie lasts.
+# How long each kind of manage link works (the emails state it), how long the manage
+# session a link opens lasts, and how long the supporter and checkout cookies last.
 MANAGE_LINK_MAX_AGE = 60 * 60 * 24
 EMAIL_MANAGE_LINK_MAX_AGE = 60 * 60 * 24 * 60
+STATEMENT_LINK_MAX_AGE = 60 * 60 * 24 * 60
+MANAGE_SESSION_MAX_AGE = 60 * 60
 SUPPORTER_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
+CHECKOUT_COOKIE_MAX_AGE = 60 * 60 * 6
 
 # Celery: JSON only, bounded task time, emails on their own queue.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

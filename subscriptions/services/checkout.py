@@ -13,6 +13,7 @@ from django.urls import reverse
 from subscriptions import stripe_gateway as gateway
 from subscriptions.fees import amount_covering_fees
 from subscriptions.models import Contribution
+from subscriptions.models.supporters import ContributionStatus
 from subscriptions.pledges import Frequency, Pledge
 from subscriptions.ratelimit import rate_limit_hit
 from subscriptions.stripe_events.checkout import checkout_session_sync
@@ -50,9 +51,9 @@ class CheckoutClient:
     """What the request tells us about who is giving, for rate limits and Stripe."""
 
     ip: str
-    user_agent: str
     form_token: uuid.UUID | None
-    # The email of a reader who gave from this browser before, to prefill Checkout.
+    # The email of a reader who gave from this browser before, for its rate limit only:
+    # never prefilled at Checkout (the browser may be a shared one).
     returning_email: str = ""
 
 
@@ -84,10 +85,13 @@ def _too_many_attempts(client: CheckoutClient) -> bool:
 
 
 def _find_resubmission(form_token: uuid.UUID | None, **fields: Any) -> Contribution | None:
-    """The row this same form made before, if it asked for exactly the same gift."""
+    """The row this same form made before, if it asked for exactly the same gift and its
+    checkout is still open: a finished gift is never reopened by an old form."""
     if form_token is None:
         return None
-    return Contribution.objects.filter(checkout_token=form_token, **fields).first()
+    return Contribution.objects.filter(
+        checkout_token=form_token, status=ContributionStatus.PENDING, **fields
+    ).first()
 
 
 def _contribution_record(
@@ -111,7 +115,8 @@ def _contribution_record(
         with transaction.atomic():
             return Contribution.objects.create(**fields, checkout_token=form_token)
     except IntegrityError:
-        # Either the same submission raced us, or the token came back with new values.
+        # The same submission raced us, or the token came back with new values or after
+        # its gift went ahead: a new row, without the token.
         return _find_resubmission(form_token, **fields) or Contribution.objects.create(**fields)
 
 
@@ -140,13 +145,11 @@ def checkout_open(
             "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=settings.SITE_URL + source.return_path,
             client_reference_id=str(contribution.public_id),
+            # Nothing about the reader's connection: Stripe Checkout sees it for itself.
             metadata={
                 "contribution_id": str(contribution.public_id),
                 "source_article": source.article_slug,
-                "client_ip": client.ip,
-                "user_agent": client.user_agent[:450],
             },
-            customer_email=client.returning_email,
         )
     except gateway.GatewayError:
         logger.exception("Could not open Stripe Checkout")

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from subscriptions.emails.kinds import SPECS
+from subscriptions.emails.links import links_fill
 from subscriptions.emails.render import email_render
 from subscriptions.models import EmailStatus, OutboxEmail, Supporter
 
@@ -155,14 +156,16 @@ def _message(email: OutboxEmail) -> EmailMultiAlternatives:
     if email.unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # The stored row holds placeholders; the links are made now, for this send only.
+    text, html = links_fill(email.text, email.html, supporter=email.supporter)
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=email.text,
+        body=text,
         to=[email.to],
         headers=headers,
         connection=_shared_connection.get(),
     )
-    message.attach_alternative(email.html, "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 

@@ -295,7 +295,7 @@ def test_the_manage_link_in_the_delivered_emails_opens_the_supporters_gifts(smtp
         url = _manage_url(parts["text/plain"])
         assert url in parts["text/html"]
 
-        page = Client().get(urlsplit(url).path)
+        page = Client().get(urlsplit(url).path, follow=True)
 
         assert page.status_code == 200
         content = page.content.decode()
