@@ -16,6 +16,14 @@ def _webhook_secret(settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    # Redis outlives each test's rolled-back transaction: no test sees another's pages.
+    from newsroom.page_cache import pages_invalidate
+
+    pages_invalidate()
+
+
 @pytest.fixture
 def celery_eager():
     """Run tasks in-process, as soon as they are sent (after commit)."""

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Reader pages from Redis: a hit skips everything below (newsroom/page_cache.py).
+    "newsroom.page_cache.PageCacheMiddleware",
     "config.headers.SiteCSPMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -91,6 +93,16 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
+
+# Reader pages (front, sections, authors, articles, /support/): browsers and CDNs may keep
+# them PAGE_CACHE_MAX_AGE seconds and serve them stale while they revalidate for
+# PAGE_CACHE_STALE_WHILE_REVALIDATE more; Redis keeps each rendered page (per variant) for
+# PAGE_CACHE_SECONDS unless something it shows changes first.
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=60)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env.int("PAGE_CACHE_STALE_WHILE_REVALIDATE", default=600)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# How long one request may hold the right to refill a page before another may try.
+PAGE_CACHE_FILL_LOCK_SECONDS = 10
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from subscriptions import selectors
@@ -42,6 +43,7 @@ def checkout_client(request: HttpRequest) -> CheckoutClient:
     )
 
 
+@never_cache
 @require_GET
 def thanks(request: HttpRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")[:255]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from subscriptions import selectors
@@ -27,6 +28,7 @@ STRIPE_UNAVAILABLE = (
 )
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage_request(request: HttpRequest) -> HttpResponse:
     # Bound on every POST, even an empty one, so that it says what is missing.
@@ -46,6 +48,8 @@ def _for_supporter(view):
     """Open a view only with a valid manage token: the supporter it names is passed on;
     an expired or forged token gets the form to ask for a new link."""
 
+    # A supporter's own data: no browser, proxy or CDN keeps a copy (no-store).
+    @never_cache
     @functools.wraps(view)
     def wrapped(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
         if rate_limit_hit(scope="manage-token-ip", key=client_ip(request), limit=120):
