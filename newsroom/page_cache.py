@@ -66,7 +66,8 @@ def pages_invalidate() -> None:
     """Every cached page is stale from now (and again at commit, should a page rendered
     inside the transaction have cached the old rows meanwhile)."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
 
 
 def _current_generation(stored: str | None) -> str:
