@@ -327,6 +327,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(month_of_year=1, day_of_month=5, hour=9, minute=0),
     },
 }
+# A worker sending one email claims up to this many due ones and sends them on one
+# connection (subscriptions/services/outbox.py).
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 # A worker is "alive" for /healthz when its heartbeat is younger than this.
 WORKER_HEARTBEAT_MAX_AGE = 90
 
