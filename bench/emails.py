@@ -285,7 +285,7 @@ class Worker:
             "config",
             "worker",
             "-Q",
-            "emails,default",
+            "",  # the queues, named in start(): the settings may put a prefix on them
             "-c",
             str(concurrency),
             "--prefetch-multiplier",
@@ -299,7 +299,14 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> None:
+        from django.conf import settings
+
         from config.celery import app
+
+        emails = f"{settings.TASK_QUEUE_PREFIX}emails"
+        self.command[self.command.index("-Q") + 1] = (
+            f"{emails},{settings.CELERY_TASK_DEFAULT_QUEUE}"
+        )
 
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(

@@ -27,7 +27,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_from_request
 
 from subscriptions.signing import SUPPORTER_COOKIE, SUPPORTER_COOKIE_SALT
 
@@ -41,7 +41,8 @@ VARYING_PARAMETERS = ("page",)
 FILL_WAIT_SECONDS = 2.0
 FILL_POLL_SECONDS = 0.02
 # Headers the entry answers with itself, rather than the ones the first render had.
-OWN_HEADERS = {"cache-control", "etag", "last-modified", "vary", "set-cookie", "content-length"}
+OWN_HEADERS = {"cache-control", "etag", "last-modified", "set-cookie", "content-length"}
+LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -93,7 +94,15 @@ def _entry_key(request: HttpRequest, variant: str) -> str:
         f"{name}={request.GET.get(name, '')}" for name in VARYING_PARAMETERS if name in request.GET
     )
     page = hashlib.sha256(f"{request.path}?{varying}".encode()).hexdigest()[:32]
-    return f"{ENTRY_PREFIX}:{variant}:{get_language() or ''}:{page}"
+    return f"{ENTRY_PREFIX}:{variant}:{_language(request)}:{page}"
+
+
+def _language(request: HttpRequest) -> str:
+    """The language the page will be rendered in: what LocaleMiddleware will choose from
+    the request when the site uses it, else the site's one language."""
+    if LOCALE_MIDDLEWARE in settings.MIDDLEWARE:
+        return get_language_from_request(request)
+    return get_language() or settings.LANGUAGE_CODE
 
 
 def cache_headers(response: HttpResponseBase, *, variant: str) -> None:
