@@ -15,7 +15,8 @@ plus a trivial view (bench/settings.py, bench/urls.py), and loads each URL with
 - webhooks: `POST /stripe/webhook/`, each request a distinct event signed as Stripe does.
 
 It prints req/s, p50 and p99 latency for each, and each ratio to the trivial view against
-the targets (article 0.7, front 0.6, supporter 0.5, webhooks 0.5). Only loopback is used;
+the targets (article 0.7, front 0.6, supporter 0.5, webhooks 0.5). BENCH_GUNICORN_EXTRA
+adds gunicorn arguments for every page alike (e.g. "--threads 4"). Only loopback is used;
 the database, the Redis database and the server are removed when it ends.
 """
 
@@ -45,6 +46,7 @@ from emails import database_create, database_drop  # noqa: E402
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 TARGETS = {"article": 0.7, "supporter": 0.5, "front": 0.6, "webhooks": 0.5}
+EXTRA_GUNICORN = os.environ.get("BENCH_GUNICORN_EXTRA", "").split()
 WEBHOOK_SECRET = "whsec_bench_" + secrets.token_hex(8)
 
 # One request per call of `request()`: each wrk thread walks its own slice of the
@@ -169,7 +171,7 @@ class Server:
     def start(self, timeout: float = 30) -> None:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [GUNICORN, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}"],
+            [GUNICORN, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}", *EXTRA_GUNICORN],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -202,8 +204,11 @@ class Server:
 
 
 def _milliseconds(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        raise RuntimeError(f"wrk printed a latency this script cannot read: {text}")
+    value, unit = found.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def wrk_run(
@@ -215,10 +220,16 @@ def wrk_run(
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     if "Non-2xx or 3xx responses" in output:
         raise RuntimeError(f"{url} answered errors under load:\n{output}")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _milliseconds(re.search(r"^\s+50%\s+(\S+)$", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
-    p99 = _milliseconds(re.search(r"^\s+99%\s+(\S+)$", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
-    return {"rate": rate, "p50": p50, "p99": p99}
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s*50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE)
+    if not (rate and p50 and p99):
+        raise RuntimeError(f"wrk said something unexpected for {url}:\n{output}")
+    return {
+        "rate": float(rate.group(1)),
+        "p50": _milliseconds(p50.group(1)),
+        "p99": _milliseconds(p99.group(1)),
+    }
 
 
 def parse_arguments() -> argparse.Namespace:
