@@ -125,9 +125,10 @@ def _response_from(entry: Entry, request: HttpRequest, *, variant: str) -> HttpR
     response["ETag"] = entry.etag
     response["Last-Modified"] = http_date(entry.last_modified)
     cache_headers(response, variant=variant)
-    return get_conditional_response(
+    conditional = get_conditional_response(
         request, etag=entry.etag, last_modified=int(entry.last_modified), response=response
     )
+    return conditional or response
 
 
 def _seconds_until_next_publication() -> int | None:

@@ -35,7 +35,7 @@ def _insert_sql() -> str:
     """One INSERT that skips a known id: in autocommit it is the request's one round trip
     to the database (the ORM's create() would add BEGIN and COMMIT around it)."""
     meta = StripeEvent._meta
-    column = {name: meta.get_field(name).column for name in STORED_FIELDS}
+    column = {field.name: str(field.column) for field in meta.concrete_fields}
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column[name]) for name in STORED_FIELDS)
     return (
@@ -43,7 +43,7 @@ def _insert_sql() -> str:
         f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
         "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s) "
         f"ON CONFLICT ({quote(column['stripe_id'])}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
+        f"RETURNING {quote(column['id'])}"
     )
 
 

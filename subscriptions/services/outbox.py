@@ -209,10 +209,10 @@ def outbox_batch_claim(*, limit: int, exclude: int | None = None) -> list[Outbox
             OutboxEmail.objects.select_for_update(skip_locked=True)
             .filter(status=EmailStatus.PENDING)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .exclude(pk=exclude)
-            .order_by("pk")[:limit]
         )
-        emails = list(due)
+        if exclude is not None:
+            due = due.exclude(pk=exclude)
+        emails = list(due.order_by("pk")[:limit])
         for email in emails:
             email.status = EmailStatus.SENDING
             email.claimed_at = now
