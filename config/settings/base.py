@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Reader pages from Redis: a hit skips everything below (newsroom/page_cache.py).
+    "newsroom.page_cache.PageCacheMiddleware",
     "config.headers.SiteCSPMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -86,11 +88,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.redis_cache.ReusedClientRedisCache",
         "LOCATION": REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
+
+# Reader pages (front, sections, authors, articles, /support/): browsers and CDNs may keep
+# them PAGE_CACHE_MAX_AGE seconds and serve them stale while they revalidate for
+# PAGE_CACHE_STALE_WHILE_REVALIDATE more; Redis keeps each rendered page (per variant) for
+# PAGE_CACHE_SECONDS unless something it shows changes first.
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=60)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env.int("PAGE_CACHE_STALE_WHILE_REVALIDATE", default=600)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# How long one request may hold the right to refill a page before another may try.
+PAGE_CACHE_FILL_LOCK_SECONDS = 10
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -319,6 +331,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(month_of_year=1, day_of_month=5, hour=9, minute=0),
     },
 }
+# A worker sending one email claims up to this many due ones and sends them on one
+# connection (subscriptions/services/outbox.py).
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 # A worker is "alive" for /healthz when its heartbeat is younger than this.
 WORKER_HEARTBEAT_MAX_AGE = 90
 

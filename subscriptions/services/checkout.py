@@ -1,12 +1,14 @@
 """From a valid pledge to a Stripe Checkout Session: one session per submission."""
 
 import contextlib
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -28,6 +30,10 @@ PRODUCT_NAMES: dict[str, str] = {
 PAYMENT_UNAVAILABLE = (
     "We could not reach our payment provider, so nothing was charged. Please try again in a minute."
 )
+# Without script a form carries no token of its own (the page is shared by every reader):
+# the same gift from the same browser and address within this many seconds is taken for
+# the same submission, a double click or a resend.
+SCRIPTLESS_REPEAT_SECONDS = 60
 TOO_MANY_ATTEMPTS = (
     "There have been too many attempts to give from your connection in the last hour. "
     "Nothing was charged. Please try again later, or write to us."
@@ -52,6 +58,9 @@ class CheckoutClient:
 
     ip: str
     form_token: uuid.UUID | None
+    # Only hashed into the short-lived key that spots a repeated post made without script;
+    # never stored with the gift nor sent to Stripe.
+    user_agent: str = ""
     # The email of a reader who gave from this browser before, for its rate limit only:
     # never prefilled at Checkout (the browser may be a shared one).
     returning_email: str = ""
@@ -94,6 +103,32 @@ def _find_resubmission(form_token: uuid.UUID | None, **fields: Any) -> Contribut
     ).first()
 
 
+def _scriptless_form_token(
+    *, pledge: Pledge, source: CheckoutSource, client: CheckoutClient
+) -> uuid.UUID:
+    """A token for a form posted without one: the first post of this gift from this
+    browser makes it, a repeat within SCRIPTLESS_REPEAT_SECONDS finds it."""
+    fingerprint = hashlib.sha256(
+        "|".join(
+            [
+                client.ip,
+                client.user_agent,
+                str(pledge.amount_minor),
+                pledge.currency,
+                pledge.frequency,
+                str(pledge.cover_fees),
+                source.return_path,
+            ]
+        ).encode()
+    ).hexdigest()
+    key = f"checkout-scriptless:{fingerprint}"
+    made = uuid.uuid4()
+    if cache.add(key, str(made), SCRIPTLESS_REPEAT_SECONDS):
+        return made
+    found = cache.get(key)
+    return uuid.UUID(found) if found else made
+
+
 def _contribution_record(
     *, pledge: Pledge, source: CheckoutSource, form_token: uuid.UUID | None
 ) -> Contribution:
@@ -131,7 +166,10 @@ def checkout_open(
     """
     if _too_many_attempts(client):
         raise CheckoutRefused(TOO_MANY_ATTEMPTS, status=429)
-    contribution = _contribution_record(pledge=pledge, source=source, form_token=client.form_token)
+    form_token = client.form_token or _scriptless_form_token(
+        pledge=pledge, source=source, client=client
+    )
+    contribution = _contribution_record(pledge=pledge, source=source, form_token=form_token)
     frequency = pledge.frequency
     try:
         session = gateway.checkout_session_create(

@@ -161,3 +161,5 @@ class VerifiedEvent:
     api_version: str
     object_id: str
     payload: dict
+    # The body exactly as Stripe signed it (UTF-8 text), stored as it came.
+    body: str = ""

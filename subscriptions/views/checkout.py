@@ -46,6 +46,7 @@ def checkout_client(request: HttpRequest) -> CheckoutClient:
     return CheckoutClient(
         ip=client_ip(request),
         form_token=_form_token(request),
+        user_agent=request.headers.get("User-Agent", ""),
         returning_email=_returning_supporter_email(request),
     )
 

@@ -139,6 +139,8 @@ def _for_supporter(view: View) -> View:
     """Open a view only in a good manage session: the supporter is passed on; an ended
     or forged session gets the form to ask for a new link."""
 
+    # A supporter's own data: no browser, proxy or CDN keeps a copy (no-store).
+    @never_cache
     @functools.wraps(view)
     def wrapped(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         supporter = _session_supporter(request)

@@ -24,9 +24,12 @@ def _emails(kind: str) -> list[OutboxEmail]:
 
 
 def _sent(email: OutboxEmail) -> mail.EmailMultiAlternatives:
-    """The message as the supporter receives it (links are made when it is sent)."""
-    assert outbox_email_send(email_id=email.pk) == "sent"
-    return mail.outbox[-1]
+    """The message as the supporter receives it (links are made when it is sent). A send
+    takes other due emails with it, so the message is found by the row's Message-ID."""
+    outbox_email_send(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == "sent"
+    return next(m for m in mail.outbox if m.extra_headers["Message-ID"] == email.message_id)
 
 
 def _manage_path(email: OutboxEmail) -> str:
