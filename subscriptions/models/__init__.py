@@ -1,20 +1,37 @@
 from .audit import AuditAction, AuditEntry
+from .care import (
+    ChangedBy,
+    ContributionChange,
+    DuplicateStatus,
+    PossibleDuplicate,
+    RefundRequest,
+    RefundRequestStatus,
+    StaffActionToken,
+)
 from .events import StripeEvent
 from .outbox import EmailKind, EmailStatus, OutboxEmail
 from .payments import BalanceTransaction, Payment, Payout, ReceiptCounter
-from .supporters import Contribution, Supporter
+from .supporters import Contribution, Supporter, SupporterState
 
 __all__ = [
     "AuditAction",
     "AuditEntry",
     "BalanceTransaction",
+    "ChangedBy",
     "Contribution",
+    "ContributionChange",
+    "DuplicateStatus",
     "EmailKind",
     "EmailStatus",
     "OutboxEmail",
     "Payment",
     "Payout",
+    "PossibleDuplicate",
     "ReceiptCounter",
+    "RefundRequest",
+    "RefundRequestStatus",
+    "StaffActionToken",
     "StripeEvent",
     "Supporter",
+    "SupporterState",
 ]

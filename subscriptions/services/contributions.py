@@ -4,11 +4,12 @@ first; our record then mirrors what Stripe answered (and the webhooks that follo
 from django.conf import settings
 
 from subscriptions import stripe_gateway as gateway
-from subscriptions.models import Contribution
+from subscriptions.models import ChangedBy, Contribution
 from subscriptions.models.supporters import CancelReason
 from subscriptions.pledges import Frequency
 from subscriptions.stripe_events.subscriptions import contribution_mirror
 
+from .care_records import changes_made_by
 from .checkout import PRODUCT_NAMES
 
 SUPPORTER_CANCEL_REASONS = [
@@ -36,6 +37,12 @@ def _changeable(contribution: Contribution) -> str:
     return subscription_id
 
 
+def _mirror(subscription_id: str) -> Contribution:
+    # Whatever changed now, the supporter changed it (the timeline says so).
+    with changes_made_by(ChangedBy.SUPPORTER):
+        return _mirror(subscription_id)
+
+
 def contribution_change(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:
     """A new amount and/or frequency from the next payment on; nothing is charged now."""
     subscription_id = _changeable(contribution)
@@ -56,7 +63,7 @@ def contribution_change(*, contribution: Contribution, amount: int, frequency: s
         idempotency_key=f"price-{subscription.id}-{subscription.price_id}-{amount}-{frequency}",
     )
     Contribution.objects.filter(pk=contribution.pk).update(covers_fees=False, covered_fee=0)
-    return contribution_mirror(subscription_id=subscription_id)
+    return _mirror(subscription_id)
 
 
 def contribution_cancel(*, contribution: Contribution, reason: str, detail: str) -> Contribution:
@@ -68,7 +75,7 @@ def contribution_cancel(*, contribution: Contribution, reason: str, detail: str)
     Contribution.objects.filter(pk=contribution.pk).update(
         cancel_reason=reason, cancel_reason_detail=detail.strip()[:2000]
     )
-    return contribution_mirror(subscription_id=subscription_id)
+    return _mirror(subscription_id)
 
 
 def contribution_resume(*, contribution: Contribution) -> Contribution:
@@ -80,7 +87,7 @@ def contribution_resume(*, contribution: Contribution) -> Contribution:
     Contribution.objects.filter(pk=contribution.pk).update(
         cancel_reason="", cancel_reason_detail=""
     )
-    return contribution_mirror(subscription_id=subscription_id)
+    return _mirror(subscription_id)
 
 
 def contribution_card_update_url(*, contribution: Contribution, return_url: str) -> str:

@@ -33,6 +33,7 @@ from .types import (
     GatewayUnavailable,
     InvoiceInfo,
     PayoutInfo,
+    RefundInfo,
     SubscriptionInfo,
     VerifiedEvent,
     WebhookEventInvalid,
@@ -52,6 +53,7 @@ __all__ = [
     "PayoutInfo",
     "PortalConfigurationInfo",
     "PortalFeatures",
+    "RefundInfo",
     "SubscriptionInfo",
     "VerifiedEvent",
     "WebhookEndpointInfo",
@@ -139,12 +141,18 @@ def subscription_change_price(
     interval: str,
     product_name: str,
     idempotency_key: str,
+    metadata: dict[str, str] | None = None,
 ) -> SubscriptionInfo:
-    """A new amount or interval from the next payment on: no proration, no charge now."""
+    """A new amount or interval from the next payment on: no proration, no charge now.
+
+    `metadata` is merged into the subscription's (e.g. which staff member changed it, why).
+    """
+    params: dict = {"metadata": metadata} if metadata else {}
     subscription = call(
         stripe_client().v1.subscriptions.update,
         subscription_id,
         {
+            **params,
             "items": [
                 {
                     "id": item_id,
@@ -165,14 +173,47 @@ def subscription_change_price(
 
 
 def subscription_set_cancel_at_period_end(
-    *, subscription_id: str, cancel: bool
+    *, subscription_id: str, cancel: bool, metadata: dict[str, str] | None = None
 ) -> SubscriptionInfo:
-    subscription = call(
-        stripe_client().v1.subscriptions.update,
-        subscription_id,
-        {"cancel_at_period_end": cancel, "expand": ["default_payment_method"]},
-    )
+    params: dict = {"cancel_at_period_end": cancel, "expand": ["default_payment_method"]}
+    if metadata:
+        params["metadata"] = metadata
+    subscription = call(stripe_client().v1.subscriptions.update, subscription_id, params)
     return convert.subscription(subscription)
+
+
+def subscription_cancel_now(
+    *, subscription_id: str, metadata: dict[str, str], comment: str
+) -> SubscriptionInfo:
+    """End the plan at once (no refund of the current period); who and why go into its
+    metadata first, since a cancelled subscription takes no more changes."""
+    client = stripe_client()
+    call(client.v1.subscriptions.update, subscription_id, {"metadata": metadata})
+    call(
+        client.v1.subscriptions.cancel,
+        subscription_id,
+        {"cancellation_details": {"comment": comment[:500]}},
+    )
+    return subscription_retrieve(subscription_id)
+
+
+def refund_create(
+    *, charge_id: str, amount: int, metadata: dict[str, str], idempotency_key: str
+) -> RefundInfo:
+    """Give back `amount` (minor units) of a charge; the same key retried is one refund."""
+    refund = call(
+        stripe_client().v1.refunds.create,
+        {"charge": charge_id, "amount": amount, "metadata": metadata},
+        {"idempotency_key": idempotency_key},
+    )
+    return RefundInfo(
+        id=refund["id"],
+        charge_id=convert.object_id(refund.get("charge")) or charge_id,
+        amount=refund["amount"],
+        currency=refund["currency"],
+        status=refund.get("status") or "",
+        metadata=dict(refund.get("metadata") or {}),
+    )
 
 
 def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:

@@ -124,6 +124,16 @@ class InvoiceInfo:
 
 
 @dataclass(frozen=True)
+class RefundInfo:
+    id: str
+    charge_id: str
+    amount: int
+    currency: str
+    status: str
+    metadata: dict[str, str]
+
+
+@dataclass(frozen=True)
 class DisputeInfo:
     id: str
     charge_id: str
