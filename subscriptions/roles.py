@@ -120,8 +120,14 @@ def roles_recreate_missing(sender, apps=global_apps, plan=None, **kwargs) -> Non
     """
     if any(backwards for _, backwards in plan or []):
         return
-    if apps.is_installed("auth") and apps.is_installed("subscriptions"):
-        roles_ensure(apps=apps, only_missing=True)
+    # By label: the live registry's is_installed() wants "django.contrib.auth", a
+    # migration state's wants "auth"; get_app_config() takes the label in both.
+    try:
+        apps.get_app_config("auth")
+        apps.get_app_config("subscriptions")
+    except LookupError:
+        return
+    roles_ensure(apps=apps, only_missing=True)
 
 
 def care_refund_limit(*, currency: str) -> int:

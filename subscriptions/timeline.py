@@ -212,7 +212,8 @@ def _email_entries(supporter: Supporter) -> list[TimelineEntry]:
         TimelineEntry(
             at=email.created_at,
             kind="Email",
-            text=f"{email.get_kind_display()}: “{email.subject}” ({email.get_status_display().lower()})",
+            text=f"{email.get_kind_display()}: “{email.subject}” "
+            f"({email.get_status_display().lower()})",
             link=reverse("admin:subscriptions_outboxemail_preview", args=[email.pk]),
             failed=email.status == "failed",
         )

@@ -1,9 +1,13 @@
 """Supporter care's list of supporters and the page of one supporter: find anyone fast,
 read one timeline, and act from there (the actions are in care_actions.py)."""
 
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -58,6 +62,20 @@ class StartedBetweenFilter(admin.FieldListFilter):
     def expected_parameters(self) -> list[str]:
         return [self.since_param, self.until_param]
 
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        """Dates are the newsroom's local days (NEWSROOM_TIME_ZONE), as in the reports."""
+        zone = ZoneInfo(settings.NEWSROOM_TIME_ZONE)
+        bounds = {}
+        for param, text in ((self.since_param, self.since), (self.until_param, self.until)):
+            if not text:
+                continue
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                raise IncorrectLookupParameters(f"{text!r} is not a date.") from None
+            bounds[param] = datetime.combine(day, time.min, tzinfo=zone)
+        return queryset.filter(**bounds)
+
     def has_output(self) -> bool:
         return True
 
@@ -91,7 +109,7 @@ class SupporterAdmin(admin.ModelAdmin):
         "current_plan",
         "monthly_equivalent",
         "lifetime_total",
-        "first_gift_at",
+        "first_gift",
     ]
     list_filter = [
         "state",
@@ -195,6 +213,13 @@ class SupporterAdmin(admin.ModelAdmin):
         if not supporter.plan_currency:
             return "-"
         return _money(supporter.plan_monthly_amount, supporter.plan_currency)
+
+    @admin.display(description="First gift", ordering="first_gift_at")
+    def first_gift(self, supporter: Supporter) -> str:
+        if supporter.first_gift_at is None:
+            return "-"
+        zone = ZoneInfo(settings.NEWSROOM_TIME_ZONE)
+        return supporter.first_gift_at.astimezone(zone).date().isoformat()
 
     @admin.display(description="Given in all")
     def lifetime_total(self, supporter: Supporter) -> str:
