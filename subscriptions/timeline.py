@@ -127,8 +127,10 @@ def _admin(model: str, pk: int) -> str:
 
 
 def _event_entries(supporter: Supporter) -> list[TimelineEntry]:
+    ids = _stripe_ids(supporter)
+    customers = {stripe_id for stripe_id in ids if stripe_id.startswith("cus_")}
     events = (
-        StripeEvent.objects.filter(object_id__in=_stripe_ids(supporter))
+        StripeEvent.objects.filter(Q(object_id__in=ids) | Q(customer_id__in=customers))
         .order_by("-stripe_created_at")
         .only("pk", "stripe_id", "type", "object_id", "stripe_created_at")[:TIMELINE_LIMIT]
     )

@@ -41,7 +41,7 @@ def _insert_sql() -> str:
     return (
         # Names come from the model, values go as parameters.
         f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s) "
         f"ON CONFLICT ({quote(column['stripe_id'])}) DO NOTHING "
         f"RETURNING {quote(column['id'])}"
     )
@@ -51,6 +51,7 @@ STORED_FIELDS = (
     "stripe_id",
     "type",
     "object_id",
+    "customer_id",
     "api_version",
     "stripe_created_at",
     "payload",
@@ -71,6 +72,7 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
                 event.id,
                 event.type,
                 event.object_id,
+                event.customer_id,
                 event.api_version,
                 event.created,
                 event.body or json.dumps(event.payload),
@@ -87,6 +89,7 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
         stripe_id=event.id,
         type=event.type,
         object_id=event.object_id,
+        customer_id=event.customer_id,
         api_version=event.api_version,
         stripe_created_at=event.created,
         payload=event.payload,
