@@ -66,7 +66,8 @@ LOAD_SQL = [
         """
         INSERT INTO subscriptions_supporter (
             email, name, email_undeliverable_reason, created_at, updated_at, state,
-            plan_amount, plan_monthly_amount, plan_currency, plan_frequency, lifetime_totals, first_gift_at, has_failed_payment
+            plan_amount, plan_monthly_amount, plan_currency, plan_frequency, lifetime_totals,
+            first_gift_at, has_failed_payment
         )
         SELECT
             'reader' || i || '@example.org',
