@@ -106,19 +106,30 @@ def _money(amount: int, currency: str) -> str:
     return money_format(amount, currency=currency, trim_zero_cents=False)
 
 
-def _stripe_ids(supporter: Supporter) -> set[str]:
+def _stripe_ids(contributions: list[Contribution], payments: list[Payment]) -> set[str]:
     ids: set[str] = set()
-    for row in supporter.contributions.values_list(
-        "stripe_customer_id",
-        "stripe_subscription_id",
-        "stripe_payment_intent_id",
-        "stripe_checkout_session_id",
-    ):
-        ids.update(value for value in row if value)
-    for row in supporter.payments.values_list(
-        "stripe_charge_id", "stripe_invoice_id", "stripe_payment_intent_id", "stripe_dispute_id"
-    ):
-        ids.update(value for value in row if value)
+    for plan in contributions:
+        ids.update(
+            value
+            for value in (
+                plan.stripe_customer_id,
+                plan.stripe_subscription_id,
+                plan.stripe_payment_intent_id,
+                plan.stripe_checkout_session_id,
+            )
+            if value
+        )
+    for payment in payments:
+        ids.update(
+            value
+            for value in (
+                payment.stripe_charge_id,
+                payment.stripe_invoice_id,
+                payment.stripe_payment_intent_id,
+                payment.stripe_dispute_id,
+            )
+            if value
+        )
     return ids
 
 
@@ -126,8 +137,7 @@ def _admin(model: str, pk: int) -> str:
     return reverse(f"admin:subscriptions_{model}_change", args=[pk])
 
 
-def _event_entries(supporter: Supporter) -> list[TimelineEntry]:
-    ids = _stripe_ids(supporter)
+def _event_entries(ids: set[str]) -> list[TimelineEntry]:
     customers = {stripe_id for stripe_id in ids if stripe_id.startswith("cus_")}
     events = (
         StripeEvent.objects.filter(Q(object_id__in=ids) | Q(customer_id__in=customers))
@@ -147,9 +157,9 @@ def _event_entries(supporter: Supporter) -> list[TimelineEntry]:
     ]
 
 
-def _payment_entries(supporter: Supporter) -> list[TimelineEntry]:
+def _payment_entries(payments: list[Payment]) -> list[TimelineEntry]:
     entries = []
-    for payment in supporter.payments.order_by("-paid_at")[:TIMELINE_LIMIT]:
+    for payment in payments:
         text = f"Paid {_money(payment.amount, payment.currency)}"
         if payment.receipt_number:
             text += f", receipt {payment.receipt_number}"
@@ -251,11 +261,23 @@ def _refund_request_entries(supporter: Supporter) -> list[TimelineEntry]:
     ]
 
 
-def supporter_timeline(*, supporter: Supporter) -> list[TimelineEntry]:
-    """Stripe events, payments, plan changes, emails, staff actions: newest first."""
+def supporter_timeline(
+    *,
+    supporter: Supporter,
+    contributions: list[Contribution] | None = None,
+    payments: list[Payment] | None = None,
+) -> list[TimelineEntry]:
+    """Stripe events, payments, plan changes, emails, staff actions: newest first.
+
+    The supporter's plans and payments may be passed in when the caller has read them.
+    """
+    if contributions is None:
+        contributions = list(supporter.contributions.order_by("-created_at")[:TIMELINE_LIMIT])
+    if payments is None:
+        payments = list(supporter.payments.order_by("-paid_at")[:TIMELINE_LIMIT])
     entries = [
-        *_event_entries(supporter),
-        *_payment_entries(supporter),
+        *_event_entries(_stripe_ids(contributions, payments)),
+        *_payment_entries(payments),
         *_change_entries(supporter),
         *_email_entries(supporter),
         *_audit_entries(supporter),

@@ -38,11 +38,12 @@ COUNT_CAP = 10_000
 
 
 class CappedCountPaginator(Paginator):
-    """Counts at most COUNT_CAP rows (a LIMIT inside the count), never the whole table."""
+    """Counts at most COUNT_CAP rows (a LIMIT inside the count), never the whole table;
+    unordered, since the order cannot change how many there are."""
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[:COUNT_CAP].count()
+        return self.object_list.order_by()[:COUNT_CAP].count()
 
 
 class StartedBetweenFilter(admin.FieldListFilter):
@@ -276,6 +277,8 @@ class SupporterAdmin(admin.ModelAdmin):
             query = "&".join(f"{key}={value}" for key, value in target.items())
             return f"{url}?{query}" if query else url
 
+        plans = list(supporter.contributions.order_by("-created_at")[:100])
+        paid = list(supporter.payments.order_by("-paid_at")[:100])
         contributions = [
             {
                 "row": contribution,
@@ -288,7 +291,7 @@ class SupporterAdmin(admin.ModelAdmin):
                 if contribution.is_recurring and contribution.status in CHANGEABLE_STATUSES
                 else "",
             }
-            for contribution in supporter.contributions.order_by("-created_at")[:100]
+            for contribution in plans
         ]
         payments = [
             {
@@ -305,12 +308,14 @@ class SupporterAdmin(admin.ModelAdmin):
                 if payment.receipt_number
                 else "",
             }
-            for payment in supporter.payments.order_by("-paid_at")[:100]
+            for payment in paid
         ]
         return {
             "care_contributions": contributions,
             "care_payments": payments,
-            "care_timeline": supporter_timeline(supporter=supporter),
+            "care_timeline": supporter_timeline(
+                supporter=supporter, contributions=plans, payments=paid
+            ),
             "care_manage_link_url": action("send_manage_link"),
             "care_lifetime_total": self.lifetime_total(supporter),
         }

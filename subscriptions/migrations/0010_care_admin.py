@@ -148,7 +148,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='supporter',
-            index=models.Index(fields=['state', '-created_at'], name='supporter_state'),
+            index=models.Index(fields=['state', '-created_at', '-id'], name='supporter_state'),
         ),
         migrations.AddIndex(
             model_name='supporter',

@@ -50,7 +50,7 @@ class Supporter(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="supporter_newest"),
-            models.Index(fields=["state", "-created_at"], name="supporter_state"),
+            models.Index(fields=["state", "-created_at", "-id"], name="supporter_state"),
             models.Index(fields=["first_gift_at"], name="supporter_first_gift"),
             models.Index(
                 fields=["-created_at"],
