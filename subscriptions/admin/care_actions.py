@@ -59,7 +59,7 @@ class ReasonForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("reason") == "Other" and not cleaned.get("detail", "").strip():
             raise ValidationError("Say in the details what the reason is.")
         return cleaned

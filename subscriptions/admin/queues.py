@@ -2,7 +2,7 @@
 double gifts."""
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -34,7 +34,7 @@ class DecisionForm(ReasonForm):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = choices
+        cast(forms.ChoiceField, self.fields["decision"]).choices = choices
 
 
 class ReadOnlyQueueAdmin(admin.ModelAdmin):

@@ -1,9 +1,10 @@
 """Supporter care's list of supporters and the page of one supporter: find anyone fast,
 read one timeline, and act from there (the actions are in care_actions.py)."""
 
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -43,7 +44,7 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[:COUNT_CAP].count()
+        return cast(QuerySet, self.object_list).order_by()[:COUNT_CAP].count()
 
 
 class StartedBetweenFilter(admin.FieldListFilter):
@@ -62,7 +63,7 @@ class StartedBetweenFilter(admin.FieldListFilter):
         value = self.used_parameters.get(name) or [""]
         return str(value[-1] if isinstance(value, list) else value)
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [self.since_param, self.until_param]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -82,21 +83,19 @@ class StartedBetweenFilter(admin.FieldListFilter):
     def has_output(self) -> bool:
         return True
 
-    def choices(self, changelist) -> list[dict[str, Any]]:
-        return [
-            {
-                "since_param": self.since_param,
-                "until_param": self.until_param,
-                "since": self.since,
-                "until": self.until,
-                "others": [
-                    (key, value)
-                    for key, value in changelist.get_filters_params().items()
-                    if key not in self.expected_parameters()
-                ],
-                "clear_url": changelist.get_query_string(remove=self.expected_parameters()),
-            }
-        ]
+    def choices(self, changelist: Any) -> Iterator[Any]:
+        yield {
+            "since_param": self.since_param,
+            "until_param": self.until_param,
+            "since": self.since,
+            "until": self.until,
+            "others": [
+                (key, value)
+                for key, value in changelist.get_filters_params().items()
+                if key not in self.expected_parameters()
+            ],
+            "clear_url": changelist.get_query_string(remove=self.expected_parameters()),
+        }
 
 
 class PlanCurrencyFilter(admin.SimpleListFilter):
@@ -157,9 +156,15 @@ class SupporterAdmin(admin.ModelAdmin):
     ordering = ["-created_at", "-id"]
     change_form_template = "admin/subscriptions/supporter/change_form.html"
     actions = ["sign_out_everywhere"]
-    fields = ["email", "name", "state", "created_at", "reminders_unsubscribed_at",
-              "email_undeliverable_at", "email_undeliverable_reason"]  # fmt: skip
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "email",
+        "name",
+        "state",
+        "created_at",
+        "reminders_unsubscribed_at",
+        "email_undeliverable_at",
+        "email_undeliverable_reason",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -124,11 +124,14 @@ def care_manage_link_send(*, supporter: Supporter, act: StaffAct) -> None:
         _audit(act, AuditAction.MANAGE_LINK_SENT, supporter)
 
 
-def _running_plan(contribution: Contribution) -> None:
-    if not contribution.is_recurring or not contribution.stripe_subscription_id:
+def _running_plan(contribution: Contribution) -> str:
+    """The Stripe subscription of a plan that is still running."""
+    subscription_id = contribution.stripe_subscription_id
+    if not contribution.is_recurring or not subscription_id:
         raise CareActionRefused("Only a monthly or yearly plan can be changed or cancelled.")
     if not contribution.is_changeable:
         raise CareActionRefused("This plan has ended, so it cannot be changed.")
+    return subscription_id
 
 
 def _plan_state(contribution: Contribution) -> dict[str, Any]:
@@ -145,19 +148,19 @@ def care_contribution_cancel(
     *, contribution: Contribution, at_period_end: bool, act: StaffAct
 ) -> Contribution:
     """Cancel a plan now, or at the end of the period already paid for."""
-    _running_plan(contribution)
+    subscription_id = _running_plan(contribution)
     before = _plan_state(contribution)
     with _once(act, "cancel_contribution"), changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk):
         try:
             if at_period_end:
                 gateway.subscription_set_cancel_at_period_end(
-                    subscription_id=contribution.stripe_subscription_id,
+                    subscription_id=subscription_id,
                     cancel=True,
                     metadata=act.metadata,
                 )
             else:
                 gateway.subscription_cancel_now(
-                    subscription_id=contribution.stripe_subscription_id,
+                    subscription_id=subscription_id,
                     metadata=act.metadata,
                     comment=f"Cancelled by staff: {act.reason}",
                 )
@@ -166,7 +169,7 @@ def care_contribution_cancel(
         Contribution.objects.filter(pk=contribution.pk).update(
             cancel_reason=CancelReason.STAFF, cancel_reason_detail=act.reason[:2000]
         )
-        contribution = contribution_mirror(subscription_id=contribution.stripe_subscription_id)
+        contribution = contribution_mirror(subscription_id=subscription_id)
         _audit(
             act,
             AuditAction.PLAN_CANCELLED,
@@ -181,14 +184,14 @@ def care_contribution_amount_change(
     *, contribution: Contribution, amount: int, act: StaffAct
 ) -> Contribution:
     """A new amount from the next payment on; nothing is charged now."""
-    _running_plan(contribution)
+    subscription_id = _running_plan(contribution)
     if amount == contribution.amount:
         raise CareActionRefused("That is already the plan's amount: nothing to change.")
     before = _plan_state(contribution)
     frequency = contribution.frequency
     with _once(act, "change_amount"), changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk):
         try:
-            subscription = gateway.subscription_retrieve(contribution.stripe_subscription_id)
+            subscription = gateway.subscription_retrieve(subscription_id)
             gateway.subscription_change_price(
                 subscription_id=subscription.id,
                 item_id=subscription.item_id,
@@ -202,7 +205,7 @@ def care_contribution_amount_change(
         except gateway.GatewayError as error:
             raise _stripe_failed(error) from error
         Contribution.objects.filter(pk=contribution.pk).update(covers_fees=False, covered_fee=0)
-        contribution = contribution_mirror(subscription_id=contribution.stripe_subscription_id)
+        contribution = contribution_mirror(subscription_id=subscription_id)
         _audit(
             act,
             AuditAction.AMOUNT_CHANGED,

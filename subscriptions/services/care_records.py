@@ -110,11 +110,14 @@ DUPLICATE_WINDOW = timedelta(hours=24)
 def duplicate_payment_flag(*, payment: Payment) -> PossibleDuplicate | None:
     """Flag a payment of the same amount and currency by the same supporter (one per
     email address) within 24 hours of an earlier one."""
+    supporter_id = payment.supporter_id
+    if supporter_id is None:
+        return None
     if PossibleDuplicate.objects.filter(duplicate_payment=payment).exists():
         return None
     earlier = (
         Payment.objects.filter(
-            supporter_id=payment.supporter_id,
+            supporter_id=supporter_id,
             amount=payment.amount,
             currency=payment.currency,
             paid_at__gte=payment.paid_at - DUPLICATE_WINDOW,
@@ -130,7 +133,7 @@ def duplicate_payment_flag(*, payment: Payment) -> PossibleDuplicate | None:
     duplicate, _ = PossibleDuplicate.objects.get_or_create(
         duplicate_payment=payment,
         defaults={
-            "supporter_id": payment.supporter_id,
+            "supporter_id": supporter_id,
             "first_payment": earlier,
             "kind": DuplicateKind.SAME_GIFT,
         },
@@ -140,13 +143,16 @@ def duplicate_payment_flag(*, payment: Payment) -> PossibleDuplicate | None:
 
 def duplicate_plan_flag(*, contribution: Contribution) -> PossibleDuplicate | None:
     """Flag a second monthly or yearly plan running beside an older one."""
+    supporter_id = contribution.supporter_id
+    if supporter_id is None:
+        return None
     if contribution.frequency == Frequency.ONCE or contribution.status not in RUNNING:
         return None
     if PossibleDuplicate.objects.filter(duplicate_contribution=contribution).exists():
         return None
     older = (
         Contribution.objects.filter(
-            supporter_id=contribution.supporter_id,
+            supporter_id=supporter_id,
             status__in=RUNNING,
             created_at__lt=contribution.created_at,
         )
@@ -159,7 +165,7 @@ def duplicate_plan_flag(*, contribution: Contribution) -> PossibleDuplicate | No
     duplicate, _ = PossibleDuplicate.objects.get_or_create(
         duplicate_contribution=contribution,
         defaults={
-            "supporter_id": contribution.supporter_id,
+            "supporter_id": supporter_id,
             "first_contribution": older,
             "kind": DuplicateKind.TWO_PLANS,
         },

@@ -40,7 +40,7 @@ def _changeable(contribution: Contribution) -> str:
 def _mirror(subscription_id: str) -> Contribution:
     # Whatever changed now, the supporter changed it (the timeline says so).
     with changes_made_by(ChangedBy.SUPPORTER):
-        return _mirror(subscription_id)
+        return contribution_mirror(subscription_id=subscription_id)
 
 
 def contribution_change(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:
