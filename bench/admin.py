@@ -59,7 +59,8 @@ def database_drop(name: str) -> None:
 
 # Every supporter i in 1..N gets one plan, chosen by i % 20: 12 in 20 a running monthly
 # plan, 2 past due, 2 ended, 1 a yearly plan, 3 a single gift. Monthly plans have two
-# payments a month apart; the others one. One in ten gives in US dollars.
+# payments a month apart; the others one. One in ten gives in US dollars (settled in
+# dollars too: the bench reads, it does not convert).
 LOAD_SQL = [
     (
         "supporters",
@@ -67,7 +68,7 @@ LOAD_SQL = [
         INSERT INTO subscriptions_supporter (
             email, name, email_undeliverable_reason, created_at, updated_at, state,
             plan_amount, plan_monthly_amount, plan_currency, plan_frequency, lifetime_totals,
-            first_gift_at, has_failed_payment
+            first_gift_at, has_failed_payment, token_version
         )
         SELECT
             'reader' || i || '@example.org',
@@ -89,7 +90,8 @@ LOAD_SQL = [
                      WHEN i %% 20 = 16 THEN 6000 ELSE 1000 END
             ),
             now() - (i %% 365) * interval '1 day' - interval '30 days',
-            i %% 20 IN (12, 13)
+            i %% 20 IN (12, 13),
+            0
         FROM generate_series(1, %(n)s) AS i
         """,
     ),
@@ -127,7 +129,8 @@ LOAD_SQL = [
         """
         INSERT INTO subscriptions_payment (
             supporter_id, contribution_id, stripe_charge_id, stripe_payment_intent_id,
-            stripe_invoice_id, stripe_balance_transaction_id, amount, currency, fee, net,
+            stripe_invoice_id, stripe_balance_transaction_id, amount, currency, settled_amount,
+            settlement_currency, fee, net,
             amount_refunded, dispute_status, stripe_dispute_id, receipt_number, paid_at,
             created_at
         )
@@ -137,7 +140,7 @@ LOAD_SQL = [
             'pi_bench_' || c.id || '_' || n,
             CASE WHEN c.frequency <> 'once' THEN 'in_bench_' || c.id || '_' || n ELSE '' END,
             'txn_bench_' || c.id || '_' || n,
-            c.amount, c.currency,
+            c.amount, c.currency, c.amount, c.currency,
             (round(c.amount * 0.015) + 25)::int,
             c.amount - (round(c.amount * 0.015) + 25)::int,
             0, '', '',

@@ -302,8 +302,9 @@ class SupporterAdmin(admin.ModelAdmin):
             {
                 "row": payment,
                 "gross": _money(payment.amount, payment.currency),
-                "fee": _money(payment.fee, payment.currency),
-                "net": _money(payment.net, payment.currency),
+                # What the newsroom kept, in the account's settlement currency.
+                "fee": _money(payment.fee, payment.settlement_currency),
+                "net": _money(payment.net, payment.settlement_currency),
                 "refunded": _money(payment.amount_refunded, payment.currency),
                 "stripe_url": stripe_dashboard_url(payment.stripe_charge_id),
                 "refund_url": action("refund", payment=payment.pk)

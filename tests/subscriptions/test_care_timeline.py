@@ -79,3 +79,25 @@ def test_the_supporter_page_has_no_save_delete_or_add_buttons(client):
     assert "€58.85" in html
     assert "2026-000007" in html
     assert timezone.now().strftime("%Y-%m-%d") in html
+
+
+@pytest.mark.django_db
+def test_a_payment_shows_its_fee_and_net_in_the_currency_the_newsroom_received(client):
+    payment = PaymentFactory(
+        amount=1000,
+        currency="usd",
+        settled_amount=920,
+        settlement_currency="eur",
+        exchange_rate="0.92",
+        fee=57,
+        net=863,
+    )
+
+    html = _page(client, payment.supporter_id)
+
+    payments = html[html.index('id="care-payments"') : html.index('id="care-timeline"')]
+    cells = [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<td>(.*?)</td>", payments, re.S)
+    ]
+    assert cells[1:4] == ["US$10.00", "€0.57", "€8.63"]
