@@ -41,6 +41,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         "subscriptions.resend_receipt",
         "subscriptions.send_manage_link",
+        # Privacy requests: a supporter's data exported, or the supporter erased.
+        "subscriptions.export_supporter_data",
+        "subscriptions.erase_supporter",
         "subscriptions.cancel_contribution",
         "subscriptions.pause_contribution",
         "subscriptions.change_amount",
@@ -65,10 +68,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def roles_ensure(*, apps, only_missing: bool) -> None:
+def roles_ensure(*, apps, only_missing: bool, skip_unknown: bool = False) -> None:
     """Give each role's group exactly its permissions (all groups, or only missing ones).
 
-    `apps` is a migration's app registry or the live one; permissions must exist already.
+    `apps` is a migration's app registry or the live one; permissions must exist already,
+    except with `skip_unknown` (an early migration: a later one adds the rest).
     """
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
@@ -85,6 +89,8 @@ def roles_ensure(*, apps, only_missing: bool) -> None:
                     )
                 )
             except permission_model.DoesNotExist:
+                if skip_unknown:
+                    continue
                 raise LookupError(f"Role {name!r} needs {perm}, which does not exist.") from None
         group, _ = group_model.objects.get_or_create(name=name)
         group.permissions.set(wanted)

@@ -16,6 +16,8 @@ class Supporter(models.Model):
     # The provider reported a bounce or complaint: no more reminders to this address.
     email_undeliverable_at = models.DateTimeField(null=True, blank=True)
     email_undeliverable_reason = models.CharField(max_length=200, blank=True)
+    # A privacy request erased this supporter: name and email are a pseudonym since.
+    erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -25,7 +27,11 @@ class Supporter(models.Model):
         ]
         ordering = ["-created_at"]
         # Staff actions, checked by the admin (roles: subscriptions/roles.py).
-        permissions = [("send_manage_link", "Can send a supporter a manage link")]
+        permissions = [
+            ("send_manage_link", "Can send a supporter a manage link"),
+            ("export_supporter_data", "Can export a supporter's data (privacy request)"),
+            ("erase_supporter", "Can erase a supporter (privacy request)"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
