@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import admin_staff  # noqa: F401  (registers the audit log)
+from .admin_alerts import AttentionFilter, SendAgainAction
 from .models import Contribution, OutboxEmail, Payment, Payout, StripeEvent, Supporter
 from .services.events import EventProcessingFailed, stripe_event_replay
 
@@ -117,7 +118,7 @@ class PayoutAdmin(MirrorOfStripeAdmin):
 @admin.register(StripeEvent)
 class StripeEventAdmin(MirrorOfStripeAdmin):
     list_display = ["stripe_id", "type", "object_id", "received_at", "processed_at", "attempts"]
-    list_filter = ["type", ("processed_at", admin.EmptyFieldListFilter)]
+    list_filter = [AttentionFilter, "type", ("processed_at", admin.EmptyFieldListFilter)]
     search_fields = ["stripe_id", "type", "=object_id"]
     actions = ["process_again"]
 
@@ -135,9 +136,9 @@ class StripeEventAdmin(MirrorOfStripeAdmin):
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(SendAgainAction, admin.ModelAdmin):
     list_display = ["created_at", "to", "kind", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
+    list_filter = [AttentionFilter, "status", "kind", "operator_fault"]
     search_fields = ["to", "subject", "message_id", "key"]
     list_select_related = ["supporter"]
     readonly_fields = [

@@ -12,7 +12,10 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django_otp import match_token, user_has_device
+
+from .alerts import operator_alerts
 
 WRONG_CODE = (
     "That code did not work. Enter the 6-digit code your authenticator app shows now, "
@@ -70,6 +73,12 @@ def staff_needs_enrolment(request) -> bool:
 class StaffAdminSite(admin.AdminSite):
     login_form = StaffAuthenticationForm
     login_template = "admin/staff_login.html"
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        # Counted only where the banner is drawn (admin/base_site.html), for staff.
+        context["operator_alerts"] = SimpleLazyObject(operator_alerts)
+        return context
 
     def has_permission(self, request) -> bool:
         if not super().has_permission(request):

@@ -34,6 +34,14 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 # Back-off after transient failures: 30 s, 1 min, 2 min … at most an hour.
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600
+# Our own fault (the server or provider refused our credentials): no message can go until
+# an operator fixes it, so keep trying, up to 6 hours apart, for three days; then it
+# waits, failed, for "send again" in admin.
+OPERATOR_FAULT_MAX_RETRY_SECONDS = 6 * 3600
+OPERATOR_FAULT_WINDOW = timedelta(days=3)
+# SMTP: 530 authentication required, 535 credentials invalid; HTTP: 401, 403.
+OPERATOR_FAULT_SMTP_CODES = {530, 535}
+OPERATOR_FAULT_HTTP_STATUSES = {401, 403}
 
 
 class TransientSendFailure(Exception):
@@ -166,6 +174,14 @@ def _message(email: OutboxEmail) -> EmailMultiAlternatives:
     return message
 
 
+def _is_operator_fault(error: Exception) -> bool:
+    """Refused credentials: every message fails alike until an operator fixes them."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code in OPERATOR_FAULT_SMTP_CODES
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    return status in OPERATOR_FAULT_HTTP_STATUSES
+
+
 def _is_transient(error: Exception) -> bool:
     if isinstance(error, SoftTimeLimitExceeded):
         return True  # a slow server, not a bad message
@@ -209,22 +225,50 @@ def outbox_email_send(*, email_id: int) -> str:
         _send(email)
     except Exception as error:
         _shared_connection.drop()
-        transient = _is_transient(error)
-        final = not transient or email.attempts >= MAX_ATTEMPTS
-        retry_in = min(FIRST_RETRY_SECONDS * 2 ** (email.attempts - 1), MAX_RETRY_SECONDS)
-        email.status = EmailStatus.FAILED if final else EmailStatus.PENDING
-        email.last_error = f"{error.__class__.__name__}: {error}"[:2000]
-        email.next_attempt_at = None if final else timezone.now() + timedelta(seconds=retry_in)
-        email.save(update_fields=["status", "last_error", "next_attempt_at"])
-        if final:
-            logger.error("Email %s failed for good: %s", email.pk, email.last_error)
-            return "failed"
-        raise TransientSendFailure(email.last_error, retry_in=retry_in) from error
+        return _failure_record(email, error)
     email.status = EmailStatus.SENT
     email.sent_at = timezone.now()
     email.next_attempt_at = None
-    email.save(update_fields=["status", "sent_at", "next_attempt_at"])
+    email.operator_fault = False
+    email.save(update_fields=["status", "sent_at", "next_attempt_at", "operator_fault"])
     return "sent"
+
+
+def _failure_record(email: OutboxEmail, error: Exception) -> str:
+    """Book the next attempt, or give up; raise TransientSendFailure to retry."""
+    now = timezone.now()
+    operator_fault = _is_operator_fault(error)
+    backoff = FIRST_RETRY_SECONDS * 2 ** min(email.attempts - 1, 20)
+    if operator_fault:
+        retry_in = min(backoff, OPERATOR_FAULT_MAX_RETRY_SECONDS)
+        final = now + timedelta(seconds=retry_in) > email.created_at + OPERATOR_FAULT_WINDOW
+    else:
+        retry_in = min(backoff, MAX_RETRY_SECONDS)
+        final = not _is_transient(error) or email.attempts >= MAX_ATTEMPTS
+    email.status = EmailStatus.FAILED if final else EmailStatus.PENDING
+    email.last_error = f"{error.__class__.__name__}: {error}"[:2000]
+    email.next_attempt_at = None if final else now + timedelta(seconds=retry_in)
+    email.operator_fault = operator_fault
+    email.save(update_fields=["status", "last_error", "next_attempt_at", "operator_fault"])
+    if operator_fault:
+        logger.error("Email %s: the mail server refused our credentials: %s", email.pk, error)
+    if final:
+        logger.error("Email %s failed for good: %s", email.pk, email.last_error)
+        return "failed"
+    raise TransientSendFailure(email.last_error, retry_in=retry_in) from error
+
+
+def outbox_email_send_again(*, email: OutboxEmail) -> bool:
+    """Queue a failed email once more, with a fresh count of attempts; answer whether it
+    was failed (a sent or still pending email is left alone)."""
+    with transaction.atomic():
+        requeued = OutboxEmail.objects.filter(pk=email.pk, status=EmailStatus.FAILED).update(
+            status=EmailStatus.PENDING, attempts=0, next_attempt_at=None, claimed_at=None
+        )
+        if requeued:
+            email_id = email.pk
+            transaction.on_commit(lambda: _enqueue(email_id))
+    return bool(requeued)
 
 
 def outbox_sweep() -> int:

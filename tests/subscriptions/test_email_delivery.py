@@ -16,17 +16,20 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
+from django.contrib.auth.models import Permission
 from django.core import mail
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from config.celery import app
+from config.celery import HEARTBEAT_CACHE_KEY, app
 from subscriptions import tasks
 from subscriptions.models import (
+    AuditEntry,
     Contribution,
     EmailKind,
     EmailStatus,
@@ -45,6 +48,7 @@ from subscriptions.services.outbox import (
 )
 from subscriptions.stripe_events.money import payment_acknowledge
 from tests.gifts import post_event
+from tests.staff import staff_member
 
 SEND_TASK = "subscriptions.outbox_email_send"
 WORKER_QUEUES = ["emails", "default"]
@@ -450,6 +454,126 @@ def test_the_next_email_after_the_server_hung_up_an_idle_connection_goes_at_once
     assert (later.attempts, later.last_error) == (1, "")
     delivered = [message["Message-ID"] for message in smtp_server.handler.messages]
     assert delivered == [earlier.message_id, later.message_id]
+
+
+# --- Refused credentials: our fault, retried, visible, sent again from admin ---------------
+
+MAIL_LOGIN, MAIL_PASSWORD = "newsroom", "the-right-password"
+PLAIN_AUTH_WARNING = "ignore:Requiring AUTH while not requiring TLS:UserWarning"
+
+
+def _only_the_right_password(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    right = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        MAIL_LOGIN.encode(),
+        MAIL_PASSWORD.encode(),
+    )
+    # Not handled here: aiosmtpd answers "535 5.7.8 Authentication credentials invalid".
+    return AuthResult(success=right, handled=False)
+
+
+@pytest.fixture
+def smtp_with_login(settings) -> Iterator[SmtpSink]:
+    """A real SMTP server that takes mail only after AUTH with the right password (and
+    answers 535 to any other), with the site configured to log in with a wrong one."""
+    sink = SmtpSink()
+    controller = Controller(
+        sink,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        authenticator=_only_the_right_password,
+        auth_required=True,
+        auth_require_tls=False,  # plain AUTH on loopback (the tests silence its warning)
+    )
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = controller.hostname
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = MAIL_LOGIN
+    settings.EMAIL_HOST_PASSWORD = "an-expired-password"
+    yield sink
+    controller.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker")
+@pytest.mark.filterwarnings(PLAIN_AUTH_WARNING)
+def test_a_refused_login_is_retried_shown_to_operators_and_sent_once_when_fixed(
+    smtp_with_login, settings, client
+):
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+
+    with pytest.raises(TransientSendFailure) as failure:
+        outbox_email_send(email_id=receipt.pk)
+
+    receipt.refresh_from_db()
+    assert receipt.status == EmailStatus.PENDING, "not failed for good: it is our fault"
+    assert receipt.operator_fault, receipt.last_error
+    assert "535" in receipt.last_error
+    assert receipt.next_attempt_at > timezone.now()
+    assert failure.value.retry_in >= 30
+    assert smtp_with_login.messages == []
+
+    # Still failing an hour later: /healthz says so, without failing the load balancer.
+    OutboxEmail.objects.filter(pk=receipt.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    cache.set(HEARTBEAT_CACHE_KEY, time.time())
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json()["status"] == "degraded"
+    assert health.json()["backlog"]["emails_stuck"] == 1
+
+    settings.EMAIL_HOST_PASSWORD = MAIL_PASSWORD  # the operator fixes the credentials
+    assert outbox_email_send(email_id=receipt.pk) == "sent"
+    assert outbox_email_send(email_id=receipt.pk) == "skipped"
+
+    [message] = smtp_with_login.messages
+    assert message["Message-ID"] == receipt.message_id
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.attempts, receipt.operator_fault) == ("sent", 2, False)
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker")
+@pytest.mark.filterwarnings(PLAIN_AUTH_WARNING)
+def test_an_email_given_up_after_days_of_refused_logins_is_sent_again_by_staff(
+    smtp_with_login, settings, client
+):
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+    OutboxEmail.objects.filter(pk=receipt.pk).update(created_at=timezone.now() - timedelta(days=3))
+    assert outbox_email_send(email_id=receipt.pk) == "failed"
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.operator_fault) == (EmailStatus.FAILED, True)
+
+    operator = staff_member(username="operator", password="unused-password-1")
+    operator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_outboxemail", "change_outboxemail"])
+    )
+    viewer = staff_member(username="viewer", password="unused-password-2")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_outboxemail"))
+    changelist = "/admin/subscriptions/outboxemail/"
+
+    client.force_login(viewer)
+    assert "send_again" not in client.get(changelist).content.decode()
+    client.force_login(operator)
+    banner = client.get("/admin/").content.decode()
+    assert "1 email failing to send" in banner
+    assert f"{changelist}?attention=stuck" in banner
+
+    settings.EMAIL_HOST_PASSWORD = MAIL_PASSWORD
+    with running_worker():
+        response = client.post(
+            changelist, {"action": "send_again", "_selected_action": [receipt.pk]}, follow=True
+        )
+        assert "1 email(s) queued to be sent again." in response.content.decode()
+        wait_until(_all_sent(receipt), what="the receipt sent again")
+
+    [message] = smtp_with_login.messages
+    assert message["Message-ID"] == receipt.message_id
+    assert "email failing to send" not in client.get("/admin/").content.decode()
+    assert AuditEntry.objects.filter(action="email.sent_again", actor=operator).count() == 1
 
 
 # --- 6: duplicated webhooks -------------------------------------------------------------
