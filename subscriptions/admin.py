@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from . import admin_staff  # noqa: F401  (registers the audit log)
 from .admin_alerts import AttentionFilter, SendAgainAction
+from .admin_privacy import PrivacyRequestActions
 from .models import Contribution, OutboxEmail, Payment, Payout, StripeEvent, Supporter
 from .services.events import EventProcessingFailed, stripe_event_replay
 
@@ -64,7 +65,7 @@ class OutboxEmailInline(admin.TabularInline):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(admin.ModelAdmin):
+class SupporterAdmin(PrivacyRequestActions, admin.ModelAdmin):
     list_display = ["email", "name", "created_at", "reminders_unsubscribed_at"]
     search_fields = ["email", "name", "contributions__stripe_customer_id"]
     readonly_fields = [
@@ -72,6 +73,7 @@ class SupporterAdmin(admin.ModelAdmin):
         "updated_at",
         "email_undeliverable_at",
         "email_undeliverable_reason",
+        "erased_at",
     ]
     inlines = [ContributionInline, PaymentInline, OutboxEmailInline]
 

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from .models import AuditEntry, Contribution, OutboxEmail, Payment, StripeEvent, Supporter
 
@@ -40,9 +41,23 @@ def supporter_stripe_object_ids(*, supporter: Supporter) -> set[str]:
 
 
 def supporter_stripe_events(*, supporter: Supporter) -> QuerySet[StripeEvent]:
-    return StripeEvent.objects.filter(
-        object_id__in=supporter_stripe_object_ids(supporter=supporter)
-    ).order_by("received_at")
+    """Every stored event about the supporter: about one of their objects, or naming one
+    of their customers or their email address anywhere in its payload (a payment method
+    attached to their customer, say). Reads every payload: for privacy requests only."""
+    object_ids = supporter_stripe_object_ids(supporter=supporter)
+    customer_ids = set(
+        Contribution.objects.filter(supporter=supporter)
+        .exclude(stripe_customer_id="")
+        .values_list("stripe_customer_id", flat=True)
+    )
+    mentions = Q(payload_text__icontains=f'"{supporter.email}"')
+    for customer_id in customer_ids:
+        mentions |= Q(payload_text__contains=f'"{customer_id}"')
+    return (
+        StripeEvent.objects.annotate(payload_text=Cast("payload", TextField()))
+        .filter(Q(object_id__in=object_ids) | mentions)
+        .order_by("received_at")
+    )
 
 
 def object_belongs_to_erased_supporter(object_id: str) -> bool:

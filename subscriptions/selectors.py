@@ -15,7 +15,8 @@ from .models import Contribution, Payment, Supporter
 
 
 def supporter_get(*, supporter_id: int) -> Supporter | None:
-    return Supporter.objects.filter(pk=supporter_id).first()
+    """The supporter a link names; an erased supporter is nobody any link can open."""
+    return Supporter.objects.filter(pk=supporter_id, erased_at__isnull=True).first()
 
 
 def supporter_find_by_email(*, email: str) -> Supporter | None:

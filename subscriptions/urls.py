@@ -33,6 +33,7 @@ urlpatterns = [
         manage.statement,
         name="statement",
     ),
+    path("support/manage/<str:token>/export/", manage.export, name="export"),
     path("support/unsubscribe/<str:token>/", emails.unsubscribe, name="unsubscribe"),
     path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
 ]

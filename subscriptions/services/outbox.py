@@ -56,12 +56,12 @@ def email_queue(*, kind: str, supporter: Supporter | None, **facts: Any) -> Outb
     """Store the email of this kind about these facts, once; it is sent after the
     transaction commits. Call it inside the transaction that records the facts.
 
-    Answers None when there is nobody to write to, when the kind's spec says it is not
-    due, when it was queued before, or when it is a reminder the supporter does not want
-    (unsubscribed) or cannot receive (the address bounced).
+    Answers None when there is nobody to write to (or they were erased), when the kind's
+    spec says it is not due, when it was queued before, or when it is a reminder the
+    supporter does not want (unsubscribed) or cannot receive (the address bounced).
     """
-    if supporter is None:
-        return None
+    if supporter is None or supporter.erased_at is not None:
+        return None  # an erased supporter is written to no more
     spec = SPECS[kind]
     facts = {**facts, "supporter": supporter}
     if spec.reminder and not supporter.accepts_reminders:

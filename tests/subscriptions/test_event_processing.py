@@ -201,9 +201,7 @@ def test_payloads_older_than_the_retention_are_cut_to_id_type_and_object(setting
         payload=payload | {"id": "evt_recent"},
     )
     StripeEvent.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=31))
-    StripeEvent.objects.filter(pk=recent.pk).update(
-        received_at=timezone.now() - timedelta(days=29)
-    )
+    StripeEvent.objects.filter(pk=recent.pk).update(received_at=timezone.now() - timedelta(days=29))
 
     assert stripe_event_payloads_prune() == 1
     assert stripe_event_payloads_prune() == 0
