@@ -37,7 +37,13 @@ class SendAgainAction:
         queued = 0
         for email in queryset:
             if outbox_email_send_again(email=email):
-                audit_record(action=AuditAction.EMAIL_SENT_AGAIN, target=email, request=request)
+                audit_record(
+                    action=AuditAction.EMAIL_SENT_AGAIN,
+                    target=email,
+                    # Not str(email): it names the address, and the log cannot be erased.
+                    target_label=f"{email.get_kind_display()} email {email.pk}",
+                    request=request,
+                )
                 queued += 1
         skipped = queryset.count() - queued
         message = f"{queued} email(s) queued to be sent again."

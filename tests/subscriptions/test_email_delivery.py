@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
@@ -573,7 +574,77 @@ def test_an_email_given_up_after_days_of_refused_logins_is_sent_again_by_staff(
     [message] = smtp_with_login.messages
     assert message["Message-ID"] == receipt.message_id
     assert "email failing to send" not in client.get("/admin/").content.decode()
-    assert AuditEntry.objects.filter(action="email.sent_again", actor=operator).count() == 1
+    [entry] = AuditEntry.objects.filter(action="email.sent_again", actor=operator)
+    assert entry.target_label == f"Receipt email {receipt.pk}", "no address in the log"
+
+
+class ProviderApi:
+    """An email provider's HTTP API on 127.0.0.1, as Postmark answers it: 401 while our
+    server token is refused, then accepted messages."""
+
+    def __init__(self) -> None:
+        self.refuse = True
+        self.accepted: list[dict] = []
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                return
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                message = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if api.refuse:
+                    status = 401
+                    answer = {"ErrorCode": 10, "Message": "No valid Server token."}
+                else:
+                    status = 200
+                    api.accepted.append(message)
+                    answer = {
+                        "To": message["To"],
+                        "SubmittedAt": "2026-11-27T10:00:00Z",
+                        "MessageID": str(uuid.uuid4()),
+                        "ErrorCode": 0,
+                        "Message": "OK",
+                    }
+                body = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def provider_api(settings) -> Iterator[ProviderApi]:
+    api = ProviderApi()
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "a-revoked-token", "POSTMARK_API_URL": api.url}
+    yield api
+    api.server.shutdown()
+    api.server.server_close()
+
+
+@pytest.mark.django_db
+def test_a_provider_refusing_our_token_is_an_operator_fault_retried_then_sent_once(
+    provider_api,
+):
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+
+    with pytest.raises(TransientSendFailure):
+        outbox_email_send(email_id=receipt.pk)
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.operator_fault) == (EmailStatus.PENDING, True)
+    assert "401" in receipt.last_error
+
+    provider_api.refuse = False  # the operator puts in a valid token
+    assert outbox_email_send(email_id=receipt.pk) == "sent"
+    assert outbox_email_send(email_id=receipt.pk) == "skipped"
+    assert [message["To"] for message in provider_api.accepted] == ["reader@example.org"]
 
 
 # --- 6: duplicated webhooks -------------------------------------------------------------
