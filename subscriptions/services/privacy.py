@@ -115,6 +115,7 @@ def supporter_erase(*, supporter: Supporter, reason: str, request=None) -> Erasu
                 email.status = EmailStatus.FAILED
                 email.next_attempt_at = None
                 email.last_error = "Not sent: the supporter was erased."
+                email.operator_fault = False  # nothing for an operator to send again
             email.save(
                 update_fields=[
                     "to",
@@ -124,6 +125,7 @@ def supporter_erase(*, supporter: Supporter, reason: str, request=None) -> Erasu
                     "last_error",
                     "status",
                     "next_attempt_at",
+                    "operator_fault",
                 ]
             )
         contributions.update(

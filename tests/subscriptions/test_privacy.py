@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
 
+from subscriptions.alerts import emails_stuck
 from subscriptions.models import (
     AuditEntry,
     Contribution,
@@ -18,6 +19,7 @@ from subscriptions.models import (
     Supporter,
 )
 from subscriptions.roles import FINANCE, SUPPORTER_CARE
+from subscriptions.services.outbox import outbox_email_send
 from subscriptions.services.privacy import supporter_erase
 from tests.staff import staff_member
 
@@ -166,3 +168,30 @@ def test_after_erasure_the_supporters_old_links_open_nothing(site):
 
     assert site.client.get(link.group(1)).status_code == 403
     assert site.client.get(f"{link.group(1)}export/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_emails_waiting_for_an_erased_supporter_are_never_sent_nor_flagged(client):
+    supporter = Supporter.objects.create(email=EMAIL, name=NAME)
+    waiting = OutboxEmail.objects.create(
+        supporter=supporter,
+        kind="receipt",
+        key="ch_1",
+        to=EMAIL,
+        subject=f"Thank you, {NAME}",
+        html=f"<p>Dear {NAME}</p>",
+        text=f"Dear {NAME}, we wrote to {EMAIL}.",
+        message_id="<waiting@newsroom.invalid>",
+        attempts=3,
+        operator_fault=True,
+        last_error="SMTPAuthenticationError: (535, b'5.7.8 Authentication failed')",
+    )
+
+    supporter_erase(supporter=supporter, reason=REASON)
+
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.operator_fault) == ("failed", False)
+    assert NAME not in waiting.subject + waiting.html + waiting.text
+    assert EMAIL not in waiting.text
+    assert outbox_email_send(email_id=waiting.pk) == "skipped"
+    assert emails_stuck().count() == 0
