@@ -134,13 +134,14 @@ def stripe_event_process(*, event_pk: int, force: bool = False) -> StripeEvent:
             event.last_error = ""
             event.next_attempt_at = None
             event.save(update_fields=["attempts", "last_error", "processed_at", "next_attempt_at"])
-            if object_belongs_to_erased_supporter(event.object_id):
-                # Stripe still tells us about an erased supporter's objects: keep no trace.
-                stripe_events_prune(events=StripeEvent.objects.filter(pk=event.pk))
-            return event
     except Exception as error:
         _failure_record(event_pk, error)
         raise EventProcessingFailed(f"{event.type} {event.stripe_id}: {error}") from error
+    # After the commit, so that the handler's transaction takes no further locks.
+    if object_belongs_to_erased_supporter(event.object_id):
+        # Stripe still tells us about an erased supporter's objects: keep no trace.
+        stripe_events_prune(events=StripeEvent.objects.filter(pk=event.pk))
+    return event
 
 
 def _failure_record(event_pk: int, error: Exception) -> None:
