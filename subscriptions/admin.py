@@ -65,7 +65,7 @@ class OutboxEmailInline(admin.TabularInline):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(PrivacyRequestActions, admin.ModelAdmin):
+class SupporterAdmin(PrivacyRequestActions):
     list_display = ["email", "name", "created_at", "reminders_unsubscribed_at"]
     search_fields = ["email", "name", "contributions__stripe_customer_id"]
     readonly_fields = [
@@ -138,7 +138,7 @@ class StripeEventAdmin(MirrorOfStripeAdmin):
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(SendAgainAction, admin.ModelAdmin):
+class OutboxEmailAdmin(SendAgainAction):
     list_display = ["created_at", "to", "kind", "status", "attempts", "sent_at"]
     list_filter = [AttentionFilter, "status", "kind", "operator_fault"]
     search_fields = ["to", "subject", "message_id", "key"]

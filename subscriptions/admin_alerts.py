@@ -27,8 +27,8 @@ class AttentionFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=stuck.values("pk"))
 
 
-class SendAgainAction:
-    """Mixed into the outbox admin."""
+class SendAgainAction(admin.ModelAdmin):
+    """The outbox admin's "send again" action (OutboxEmailAdmin builds on it)."""
 
     actions = ["send_again"]
 
@@ -49,4 +49,4 @@ class SendAgainAction:
         message = f"{queued} email(s) queued to be sent again."
         if skipped:
             message += f" {skipped} not failed, so left alone."
-        self.message_user(request, message)  # type: ignore[attr-defined]
+        self.message_user(request, message)

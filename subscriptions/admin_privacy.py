@@ -64,8 +64,8 @@ def _confirm(
     return None, None, page
 
 
-class PrivacyRequestActions:
-    """Mixed into the supporter admin."""
+class PrivacyRequestActions(admin.ModelAdmin):
+    """The supporter admin's privacy actions (SupporterAdmin builds on it)."""
 
     actions = ["export_data", "erase"]
 

@@ -22,22 +22,22 @@ def supporter_stripe_object_ids(*, supporter: Supporter) -> set[str]:
     """Every Stripe id our rows link to this supporter: customers, subscriptions,
     checkout sessions, payment intents, charges, invoices, balance transactions, disputes."""
     ids: set[str] = set()
-    for row in Contribution.objects.filter(supporter=supporter).values_list(
+    for plan in Contribution.objects.filter(supporter=supporter).values_list(
         "stripe_customer_id",
         "stripe_checkout_session_id",
         "stripe_subscription_id",
         "stripe_payment_intent_id",
     ):
-        ids.update(row)
-    for row in Payment.objects.filter(supporter=supporter).values_list(
+        ids.update(value for value in plan if value)
+    for payment in Payment.objects.filter(supporter=supporter).values_list(
         "stripe_charge_id",
         "stripe_payment_intent_id",
         "stripe_invoice_id",
         "stripe_balance_transaction_id",
         "stripe_dispute_id",
     ):
-        ids.update(row)
-    return {value for value in ids if value}
+        ids.update(value for value in payment if value)
+    return ids
 
 
 def supporter_stripe_events(*, supporter: Supporter) -> QuerySet[StripeEvent]:

@@ -87,6 +87,8 @@ def supporter_erase(*, supporter: Supporter, reason: str, request=None) -> Erasu
     # Ended by staff, not by failed payments, whichever of us records the end first.
     live.filter(cancel_reason="").update(cancel_reason=CancelReason.STAFF)
     for subscription_id in live.values_list("stripe_subscription_id", flat=True):
+        if not subscription_id:
+            continue
         gateway.subscription_cancel_now(subscription_id)
         contribution_mirror(subscription_id=subscription_id)
         plans_ended += 1
