@@ -44,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Privacy requests: a supporter's data exported, or the supporter erased.
         "subscriptions.export_supporter_data",
         "subscriptions.erase_supporter",
+        "subscriptions.sign_out_supporter",
         "subscriptions.cancel_contribution",
         "subscriptions.pause_contribution",
         "subscriptions.change_amount",
@@ -68,11 +69,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def roles_ensure(*, apps, only_missing: bool, skip_unknown: bool = False) -> None:
+def roles_ensure(*, apps, only_missing: bool, skip_later: bool = False) -> None:
     """Give each role's group exactly its permissions (all groups, or only missing ones).
 
     `apps` is a migration's app registry or the live one; permissions must exist already,
-    except with `skip_unknown` (an early migration: a later one adds the rest).
+    except with `skip_later`: an early migration skips those a later migration adds (and
+    gives to the role itself).
     """
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
@@ -89,7 +91,7 @@ def roles_ensure(*, apps, only_missing: bool, skip_unknown: bool = False) -> Non
                     )
                 )
             except permission_model.DoesNotExist:
-                if skip_unknown:
+                if skip_later:
                     continue
                 raise LookupError(f"Role {name!r} needs {perm}, which does not exist.") from None
         group, _ = group_model.objects.get_or_create(name=name)

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from subscriptions.emails.kinds import SPECS
+from subscriptions.emails.links import links_fill
 from subscriptions.emails.render import email_render
 from subscriptions.models import EmailStatus, OutboxEmail, Supporter
 
@@ -134,11 +135,13 @@ class _SharedConnection:
     reconnects, and remade whenever the mail settings change."""
 
     def __init__(self) -> None:
-        self.settings_key: tuple[str, str, int] | tuple[()] = ()
+        self.settings_key: tuple[str, str, int, str] | tuple[()] = ()
         self.connection: BaseEmailBackend | None = None
 
     def get(self) -> BaseEmailBackend:
-        key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
+        # An HTTP provider's address and token are in ANYMAIL.
+        provider = repr(sorted(getattr(settings, "ANYMAIL", {}).items()))
+        key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, provider)
         if self.connection is None or key != self.settings_key:
             self.drop()
             self.connection = get_connection(fail_silently=False)
@@ -163,14 +166,16 @@ def _message(email: OutboxEmail) -> EmailMultiAlternatives:
     if email.unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # The stored row holds placeholders; the links are made now, for this send only.
+    text, html = links_fill(email.text, email.html, supporter=email.supporter)
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=email.text,
+        body=text,
         to=[email.to],
         headers=headers,
         connection=_shared_connection.get(),
     )
-    message.attach_alternative(email.html, "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 
@@ -216,26 +221,69 @@ def _send(email: OutboxEmail) -> None:
         _message(email).send()
 
 
-def outbox_email_send(*, email_id: int) -> str:
-    """Claim, send and mark one email. Answers what happened: sent, skipped or failed."""
-    email = outbox_email_claim(email_id=email_id)
-    if email is None:
-        return "skipped"
+def outbox_batch_claim(*, limit: int, exclude: int | None = None) -> list[OutboxEmail]:
+    """Claim up to `limit` due pending rows at once; rows another worker holds are skipped,
+    never waited for."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=EmailStatus.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        )
+        if exclude is not None:
+            due = due.exclude(pk=exclude)
+        emails = list(due.order_by("pk")[:limit])
+        for email in emails:
+            email.status = EmailStatus.SENDING
+            email.claimed_at = now
+            email.attempts += 1
+        OutboxEmail.objects.bulk_update(emails, ["status", "claimed_at", "attempts"])
+    return emails
+
+
+def _deliver(email: OutboxEmail) -> int | None:
+    """Send one claimed row and record the outcome on it. Answers None when it is done
+    (sent, or failed for good), else the seconds until it may be tried again."""
     try:
         _send(email)
     except Exception as error:
         _shared_connection.drop()
         return _failure_record(email, error)
+    # One UPDATE per email, at once: a worker killed mid-batch resends nothing it sent.
     email.status = EmailStatus.SENT
     email.sent_at = timezone.now()
     email.next_attempt_at = None
     email.operator_fault = False
     email.save(update_fields=["status", "sent_at", "next_attempt_at", "operator_fault"])
-    return "sent"
+    return None
 
 
-def _failure_record(email: OutboxEmail, error: Exception) -> str:
-    """Book the next attempt, or give up; raise TransientSendFailure to retry."""
+def outbox_email_send(*, email_id: int) -> str:
+    """Send this email and, on the same connection, a batch of other due ones
+    (OUTBOX_BATCH_SIZE in all). Answers what happened to this one: sent, skipped or
+    failed; raises TransientSendFailure when it should be retried later.
+
+    The batch's own failures are recorded on their rows (the sweeper re-queues them when
+    due) and never stop the rest of the batch.
+    """
+    email = outbox_email_claim(email_id=email_id)
+    others = outbox_batch_claim(
+        limit=settings.OUTBOX_BATCH_SIZE - (email is not None), exclude=email_id
+    )
+    retry_in = _deliver(email) if email is not None else None
+    for other in others:
+        _deliver(other)
+    if email is None:
+        return "skipped"
+    if retry_in is not None:
+        raise TransientSendFailure(email.last_error, retry_in=retry_in)
+    return "sent" if email.status == EmailStatus.SENT else "failed"
+
+
+def _failure_record(email: OutboxEmail, error: Exception) -> int | None:
+    """Record a failed send on its row: book the next attempt and answer the seconds
+    until then, or give up and answer None."""
     now = timezone.now()
     operator_fault = _is_operator_fault(error)
     backoff = FIRST_RETRY_SECONDS * 2 ** min(email.attempts - 1, 20)
@@ -254,8 +302,8 @@ def _failure_record(email: OutboxEmail, error: Exception) -> str:
         logger.error("Email %s: the mail server refused our credentials: %s", email.pk, error)
     if final:
         logger.error("Email %s failed for good: %s", email.pk, email.last_error)
-        return "failed"
-    raise TransientSendFailure(email.last_error, retry_in=retry_in) from error
+        return None
+    return retry_in
 
 
 def outbox_email_send_again(*, email: OutboxEmail) -> bool:

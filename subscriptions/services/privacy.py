@@ -29,6 +29,7 @@ from subscriptions.stripe_events.subscriptions import contribution_mirror
 
 from .audit import audit_record
 from .events import stripe_events_prune
+from .supporters import supporter_sign_out_everywhere
 
 ERASED_NAME = "Erased supporter"
 ERASED_EMAIL_DOMAIN = "erased.invalid"
@@ -150,6 +151,8 @@ def supporter_erase(*, supporter: Supporter, reason: str, request=None) -> Erasu
         supporter.reminders_unsubscribed_at = supporter.reminders_unsubscribed_at or now
         supporter.erased_at = now
         supporter.save()
+        # Links already sent, and sessions they opened, name the old address: end them.
+        supporter_sign_out_everywhere(supporter=supporter)
         audit_record(
             action=AuditAction.SUPPORTER_ERASED,
             target=supporter,

@@ -225,6 +225,8 @@ def _record_payment(supporter: Supporter, contribution: Contribution | None = No
             stripe_charge_id=f"ch_{uuid.uuid4().hex[:14]}",
             amount=amount,
             currency="eur",
+            settled_amount=amount,
+            settlement_currency="eur",
             fee=40,
             net=amount - 40,
             paid_at=timezone.now(),
@@ -298,7 +300,7 @@ def test_the_manage_link_in_the_delivered_emails_opens_the_supporters_gifts(smtp
         url = _manage_url(parts["text/plain"])
         assert url in parts["text/html"]
 
-        page = Client().get(urlsplit(url).path)
+        page = Client().get(urlsplit(url).path, follow=True)
 
         assert page.status_code == 200
         content = page.content.decode()
@@ -440,8 +442,9 @@ IDLE_TIMEOUT_REPLY = b"421 4.4.2 mx.example Error: timeout exceeded\r\n"
     ],
 )
 def test_the_next_email_after_the_server_hung_up_an_idle_connection_goes_at_once(
-    smtp_server, last_words
+    smtp_server, last_words, settings
 ):
+    settings.OUTBOX_BATCH_SIZE = 1  # one email per call: the connection sits idle between
     first, second = _supporter(), _supporter("another.reader@example.org")
     _record_payment(first)
     _record_payment(second)
@@ -580,10 +583,13 @@ def test_an_email_given_up_after_days_of_refused_logins_is_sent_again_by_staff(
 
 class ProviderApi:
     """An email provider's HTTP API on 127.0.0.1, as Postmark answers it: 401 while our
-    server token is refused, then accepted messages."""
+    server token is refused (or for the requests numbered in `refuse_requests`), then
+    accepted messages."""
 
     def __init__(self) -> None:
         self.refuse = True
+        self.refuse_requests: set[int] = set()
+        self.requests = 0
         self.accepted: list[dict] = []
         api = self
 
@@ -593,7 +599,8 @@ class ProviderApi:
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 message = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if api.refuse:
+                api.requests += 1
+                if api.refuse or api.requests in api.refuse_requests:
                     status = 401
                     answer = {"ErrorCode": 10, "Message": "No valid Server token."}
                 else:
@@ -647,6 +654,37 @@ def test_a_provider_refusing_our_token_is_an_operator_fault_retried_then_sent_on
     assert [message["To"] for message in provider_api.accepted] == ["reader@example.org"]
 
 
+@pytest.mark.django_db
+def test_a_token_refused_mid_batch_holds_back_only_that_email_until_its_retry(provider_api):
+    provider_api.refuse = False
+    provider_api.refuse_requests = {2}  # the provider refuses our token once, mid-batch
+    for number in range(3):
+        _record_payment(_supporter(f"reader{number}@example.org"))
+    first, refused, last = OutboxEmail.objects.order_by("pk")
+
+    assert outbox_email_send(email_id=first.pk) == "sent"
+
+    for email in (first, refused, last):
+        email.refresh_from_db()
+    assert (first.status, last.status) == (EmailStatus.SENT, EmailStatus.SENT)
+    assert (refused.status, refused.operator_fault) == (EmailStatus.PENDING, True)
+    assert "401" in refused.last_error
+    assert refused.next_attempt_at > timezone.now()
+    assert sorted(message["To"] for message in provider_api.accepted) == [
+        "reader0@example.org",
+        "reader2@example.org",
+    ]
+    # Long past the sweep's grace, but not due yet: the sweep leaves it to its back-off.
+    OutboxEmail.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    assert outbox_sweep() == 0
+
+    OutboxEmail.objects.filter(pk=refused.pk).update(next_attempt_at=timezone.now())
+    assert outbox_email_send(email_id=refused.pk) == "sent"
+    refused.refresh_from_db()
+    assert (refused.status, refused.operator_fault) == (EmailStatus.SENT, False)
+    assert [message["To"] for message in provider_api.accepted].count("reader1@example.org") == 1
+
+
 # --- 6: duplicated webhooks -------------------------------------------------------------
 
 
@@ -678,3 +716,32 @@ def test_duplicated_webhooks_send_one_receipt_per_payment(site, stripe_api, sett
     # The first payment of the plan also earns one thank-you, not three.
     assert len([m for m in mail.outbox if m.subject.startswith("Thank you")]) == 1
     assert OutboxEmail.objects.filter(kind=EmailKind.THANK_YOU).count() == 1
+
+
+# --- a batch on one connection --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_one_send_takes_the_due_emails_with_it_and_one_refusal_holds_none_back(smtp_sink):
+    readers = [_supporter(f"reader{number}@example.org") for number in range(4)]
+    for reader in readers:
+        _record_payment(reader)  # a receipt each
+    first, *others = OutboxEmail.objects.order_by("pk")
+    smtp_sink.refuse_next = 1  # the server refuses the first message for now
+
+    with pytest.raises(TransientSendFailure):
+        outbox_email_send(email_id=first.pk)
+
+    first.refresh_from_db()
+    assert first.status == EmailStatus.PENDING
+    assert first.next_attempt_at > timezone.now()
+    for email in others:
+        email.refresh_from_db()
+        assert email.status == EmailStatus.SENT
+        assert email.attempts == 1
+    assert sorted(message["Message-ID"] for message in smtp_sink.messages) == sorted(
+        email.message_id for email in others
+    )
+    # Their own tasks find nothing left to do.
+    assert outbox_email_send(email_id=others[0].pk) == "skipped"
+    assert len(smtp_sink.messages) == len(others)

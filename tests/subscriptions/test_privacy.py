@@ -156,18 +156,24 @@ def test_only_staff_with_the_privacy_permissions_can_export_or_erase(client):
     assert not AuditEntry.objects.filter(action__startswith="supporter.").exists()
 
 
-def test_after_erasure_the_supporters_old_links_open_nothing(site):
+def test_after_erasure_the_supporters_old_links_and_sessions_open_nothing(site):
     supporter = _gift(site)
     mail.outbox.clear()
     site.client.post("/support/manage/", {"email": EMAIL})
     link = re.search(r"https?://[^/\s]+(/support/manage/[^\s\"<]+/)", mail.outbox[-1].body)
     assert link
-    assert site.client.get(link.group(1)).status_code == 200
+    # This browser opens the link: it now holds a manage session.
+    assert site.client.get(link.group(1)).status_code == 303
+    assert site.client.get("/support/manage/export/").status_code == 200
 
     supporter_erase(supporter=supporter, reason=REASON)
 
+    # The session it opened ends with the erasure, and the link opens no new one.
+    assert site.client.get("/support/manage/export/").status_code == 403
+    page = site.client.get("/support/manage/").content.decode()
+    assert "Download my data" not in page
     assert site.client.get(link.group(1)).status_code == 403
-    assert site.client.get(f"{link.group(1)}export/").status_code == 403
+    assert site.client.get("/support/manage/export/").status_code == 403
 
 
 @pytest.mark.django_db

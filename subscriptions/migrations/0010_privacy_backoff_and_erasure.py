@@ -20,13 +20,13 @@ def roles_update(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    roles_ensure(apps=apps, only_missing=False)
+    roles_ensure(apps=apps, only_missing=False, skip_later=True)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0007_staff_roles'),
+        ('subscriptions', '0009_supporter_token_version'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name='supporter',
-            options={'ordering': ['-created_at'], 'permissions': [('send_manage_link', 'Can send a supporter a manage link'), ('export_supporter_data', "Can export a supporter's data (privacy request)"), ('erase_supporter', 'Can erase a supporter (privacy request)')]},
+            options={'ordering': ['-created_at'], 'permissions': [('send_manage_link', 'Can send a supporter a manage link'), ('export_supporter_data', "Can export a supporter's data (privacy request)"), ('erase_supporter', 'Can erase a supporter (privacy request)'), ('sign_out_supporter', 'Can sign a supporter out of the manage page everywhere')]},
         ),
         migrations.AddField(
             model_name='outboxemail',
