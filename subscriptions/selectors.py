@@ -16,7 +16,8 @@ from .signing import ManageGrant
 
 
 def supporter_get(*, supporter_id: int) -> Supporter | None:
-    return Supporter.objects.filter(pk=supporter_id).first()
+    """The supporter a link names; an erased supporter is nobody any link can open."""
+    return Supporter.objects.filter(pk=supporter_id, erased_at__isnull=True).first()
 
 
 def contribution_for_checkout_session(*, session_id: str) -> Contribution | None:

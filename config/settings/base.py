@@ -254,6 +254,9 @@ if STRIPE_API_BASE and STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
 STRIPE_CONNECT_TIMEOUT = 5
 STRIPE_READ_TIMEOUT = 30
 STRIPE_MAX_NETWORK_RETRIES = 2
+# Stripe event payloads (names, emails, card details) are cut to id, type and object id
+# after this many days by a nightly job.
+STRIPE_EVENT_PAYLOAD_RETENTION_DAYS = env.int("STRIPE_EVENT_PAYLOAD_RETENTION_DAYS", default=30)
 
 # Money: minimum and maximum gift in major units, and the currencies offered.
 CONTRIBUTION_CURRENCIES = env.list("CONTRIBUTION_CURRENCIES", default=["eur", "usd", "gbp"])
@@ -314,6 +317,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "config.tasks.heartbeat", "schedule": 30.0},
     "stripe-events-sweep": {"task": "subscriptions.stripe_events_sweep", "schedule": 60.0},
     "outbox-sweep": {"task": "subscriptions.outbox_sweep", "schedule": 60.0},
+    "stripe-event-payloads-prune": {
+        "task": "subscriptions.stripe_event_payloads_prune",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "card-expiry-scan": {
         "task": "subscriptions.card_expiry_scan",
         "schedule": crontab(hour=8, minute=0),

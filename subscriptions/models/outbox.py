@@ -49,6 +49,8 @@ class OutboxEmail(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # After a transient failure: not before this time (exponential back-off).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The last failure was ours to fix (mail credentials refused), not the address's.
+    operator_fault = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

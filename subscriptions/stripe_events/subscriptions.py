@@ -83,10 +83,12 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     contribution.cancel_at_period_end = info.cancel_at_period_end
     contribution.started_at = info.started_at
     contribution.ended_at = info.ended_at
-    contribution.card_brand = info.card_brand
-    contribution.card_last4 = info.card_last4
-    contribution.card_exp_month = info.card_exp_month
-    contribution.card_exp_year = info.card_exp_year
+    if contribution.supporter is None or contribution.supporter.erased_at is None:
+        # An erased supporter's card stays forgotten, whatever Stripe still reports.
+        contribution.card_brand = info.card_brand
+        contribution.card_last4 = info.card_last4
+        contribution.card_exp_month = info.card_exp_month
+        contribution.card_exp_year = info.card_exp_year
     if contribution.status in ENDED_STATUSES and not was_ended and not contribution.cancel_reason:
         contribution.cancel_reason = CancelReason.PAYMENT_FAILED
     if contribution.covered_fee >= contribution.amount:

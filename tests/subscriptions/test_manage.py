@@ -239,3 +239,24 @@ def test_a_gift_that_is_not_the_supporters_is_not_found(site):
     for gift in ("not-a-uuid", "4b0f1a9e-8f0c-4c39-9d7b-2a6a3c7d5e10"):
         response = site.client.post(f"{path}gifts/{gift}/cancel/", {"reason": "other"})
         assert response.status_code == 404
+
+
+def test_a_supporter_downloads_everything_we_hold_about_them_from_the_manage_page(site):
+    site.give(amount="5", email="reader@example.org")
+    page = site.client.get(_open_manage_page(site)).content.decode()
+    match = re.search(r'href="([^"]+/export/)"', page)
+    assert match, "the manage page offers the download"
+
+    response = site.client.get(match.group(1))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "no-store" in response["Cache-Control"]
+    data = response.json()
+    assert data["supporter"]["email"] == "reader@example.org"
+    assert [(row["amount"], row["status"]) for row in data["contributions"]] == [(500, "active")]
+    assert [row["amount"] for row in data["payments"]] == [500]
+    subjects = {row["subject"] for row in data["emails"]}
+    assert subjects == set(OutboxEmail.objects.values_list("subject", flat=True))
+    assert data["stripe_event_ids"]
