@@ -26,6 +26,17 @@ FREQUENCY_PHRASES: dict[str, str] = {
     Frequency.YEAR: "a year",
     Frequency.ONCE: "once",
 }
+# Words for sentences about a gift: "€5 every month", "your monthly support".
+FREQUENCY_ADVERBS: dict[str, str] = {
+    Frequency.MONTH: "every month",
+    Frequency.YEAR: "every year",
+    Frequency.ONCE: "once",
+}
+FREQUENCY_ADJECTIVES: dict[str, str] = {
+    Frequency.MONTH: "monthly",
+    Frequency.YEAR: "yearly",
+    Frequency.ONCE: "one-time",
+}
 
 
 @dataclass(frozen=True)
