@@ -268,6 +268,15 @@ _SPECS = [
         due=_cancellation_not_yet_confirmed,
     ),
     EmailSpec(
+        EmailKind.CONTINUES,
+        "Your support for {newsroom} continues",
+        # Once per period, as the cancellation it undoes is confirmed once per period.
+        key=lambda facts: _subscription_key(
+            facts, f"continues:{facts['contribution'].current_period_end:%Y%m%d}"
+        ),
+        context=_plan,
+    ),
+    EmailSpec(
         EmailKind.REFUND,
         "Your refund from {newsroom}",
         key=lambda facts: f"{facts['payment'].stripe_charge_id}:{facts['payment'].amount_refunded}",
