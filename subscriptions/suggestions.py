@@ -6,10 +6,11 @@ import (apps depend one way). The newsroom registers where they come from when i
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.conf import settings
 
-from .money import currency_decimals
+from .money import to_minor_units
 from .pledges import Frequency
 
 # (currency, frequency) -> suggested amounts in minor units.
@@ -34,8 +35,12 @@ def suggested_amounts(*, currency: str, frequency: str) -> list[int]:
     return sorted(_source(currency, frequency))
 
 
+def _minor_units(major: int | Decimal, *, currency: str) -> int:
+    return to_minor_units(Decimal(major), currency=currency)
+
+
 def _whole_units(amount_minor: float, *, currency: str) -> int:
-    unit = 10 ** currency_decimals(currency)
+    unit = _minor_units(1, currency=currency)
     return max(1, round(amount_minor / unit)) * unit
 
 
@@ -52,7 +57,6 @@ def switched_amount(*, amount: int, currency: str, frequency: str) -> int:
         converted = nearest
     else:
         converted = _whole_units(exact, currency=currency)
-    unit = 10 ** currency_decimals(currency)
-    lowest = settings.CONTRIBUTION_MINIMUM * unit
-    highest = settings.CONTRIBUTION_MAXIMUM * unit
+    lowest = _minor_units(settings.CONTRIBUTION_MINIMUM, currency=currency)
+    highest = _minor_units(settings.CONTRIBUTION_MAXIMUM, currency=currency)
     return min(max(converted, lowest), highest)

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from subscriptions.models import EmailKind, OutboxEmail, Payment
+from subscriptions.models import EmailKind, OutboxEmail, Payment, Supporter
 from subscriptions.money import currency_symbol_amount
 from subscriptions.pledges import FREQUENCY_ADVERBS, PRODUCT_NAMES, Frequency
 
@@ -84,13 +84,9 @@ def _is_first_payment_of_a_contribution(facts: Facts) -> bool:
     )
 
 
-def _is_first_gift_ever(payment: Payment) -> bool:
+def _is_first_gift_ever(payment: Payment, supporter: Supporter) -> bool:
     """No earlier payment from this supporter, on this plan or any other."""
-    earliest = (
-        Payment.objects.filter(contribution__supporter_id=payment.contribution.supporter_id)
-        .order_by("paid_at", "pk")
-        .first()
-    )
+    earliest = Payment.objects.filter(supporter=supporter).order_by("paid_at", "pk").first()
     return earliest is None or earliest.pk == payment.pk
 
 
@@ -99,7 +95,7 @@ def _thank_you_context(facts: Facts) -> dict[str, Any]:
     return {
         **_plan({"contribution": payment.contribution}),
         "amount": money(payment.amount, payment.currency),
-        "first_gift_ever": _is_first_gift_ever(payment),
+        "first_gift_ever": _is_first_gift_ever(payment, facts["supporter"]),
     }
 
 

@@ -7,10 +7,8 @@ from django.db import transaction
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import ChangedBy, Contribution, ContributionChange
 from subscriptions.models.supporters import CancelReason
-from subscriptions.pledges import Frequency
+from subscriptions.pledges import PRODUCT_NAMES, Frequency
 from subscriptions.stripe_events.subscriptions import contribution_mirror
-
-from .checkout import PRODUCT_NAMES
 
 SUPPORTER_CANCEL_REASONS = [
     CancelReason.TOO_EXPENSIVE,
