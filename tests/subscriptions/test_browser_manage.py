@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from subscriptions.models import Contribution
-from subscriptions.signing import manage_token_make
+from subscriptions.signing import REQUESTED, manage_token_make
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,7 +23,10 @@ def test_the_switch_to_yearly_starts_from_a_converted_amount_and_saving_is_never
     # Read before the browser starts: Playwright's event loop forbids ORM calls.
     contribution = Contribution.objects.get()
     period_end = f"{contribution.current_period_end:%-d %B %Y}"
-    token = manage_token_make(supporter_id=contribution.supporter_id)
+    supporter = contribution.supporter
+    token = manage_token_make(
+        supporter_id=supporter.pk, version=supporter.token_version, purpose=REQUESTED
+    )
     manage_url = f"{live_server.url}/support/manage/{token}/"
 
     with playwright_api.sync_playwright() as playwright:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from subscriptions.signing import manage_token_make
+from subscriptions.signing import REQUESTED, manage_token_make
 from subscriptions.suggestions import switched_amount
 from tests.factories import AppealAmountFactory, AppealFactory, ContributionFactory
 from tests.newsroom.html import parse
@@ -17,8 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _manage_page(client, contribution):
-    token = manage_token_make(supporter_id=contribution.supporter_id)
-    response = client.get(f"/support/manage/{token}/")
+    supporter = contribution.supporter
+    token = manage_token_make(
+        supporter_id=supporter.pk, version=supporter.token_version, purpose=REQUESTED
+    )
+    response = client.get(f"/support/manage/{token}/", follow=True)
     assert response.status_code == 200
     return response.content.decode()
 

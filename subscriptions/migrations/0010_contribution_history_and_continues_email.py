@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0008_settlement_and_payout_reconciliation'),
+        ('subscriptions', '0009_supporter_token_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
