@@ -1,8 +1,10 @@
 """Settings shared by every environment; each variable comes from the environment."""
 
 from decimal import Decimal
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -178,11 +180,20 @@ ANYMAIL = {
     for name, value in env.ENVIRON.items()
     if name.startswith("ANYMAIL_")
 }
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Newsroom <support@newsroom.invalid>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
 # The newsroom's identity, shown on pages and in emails.
 NEWSROOM_NAME = env.str("NEWSROOM_NAME", default="The Harbour Ledger")
+# Emails come from the newsroom by name: "The Harbour Ledger <support@example.org>", at the
+# site's own domain (a local or numeric address has none: newsroom.invalid).
+_site_host = (urlsplit(SITE_URL).hostname or "").removeprefix("www.")
+_mail_domain = (
+    _site_host
+    if "." in _site_host and not _site_host.replace(".", "").isdigit()
+    else "newsroom.invalid"
+)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default=formataddr((NEWSROOM_NAME, f"support@{_mail_domain}"))
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NEWSROOM_ADDRESS = env.str("NEWSROOM_ADDRESS", default="1 Quay Street, Harbourtown")
 # The logo at the top of every email; empty means the site's own icon.
 NEWSROOM_LOGO_URL = env.str("NEWSROOM_LOGO_URL", default="")

@@ -11,6 +11,7 @@ class EmailKind(models.TextChoices):
     RENEWAL_COMING = "renewal_coming", "Yearly renewal coming up"
     CONTRIBUTION_CHANGED = "contribution_changed", "Contribution changed"
     CANCELLATION = "cancellation", "Cancellation confirmed"
+    CONTINUES = "continues", "Cancellation undone: support continues"
     REFUND = "refund", "Refund issued"
     WIN_BACK = "win_back", "Win-back"
     YEAR_END = "year_end", "Year-end statement"

@@ -117,6 +117,9 @@ def _contribution_change_emails(
     newly_ended = contribution.status == "canceled" and old_status != "canceled"
     if newly_ending or newly_ended:
         email_queue(kind=EmailKind.CANCELLATION, supporter=supporter, contribution=contribution)
+    continues = old_cancel_at_period_end and not contribution.cancel_at_period_end
+    if was_synced and continues and contribution.status not in ENDED_STATUSES:
+        email_queue(kind=EmailKind.CONTINUES, supporter=supporter, contribution=contribution)
 
 
 def contribution_mirror(*, subscription_id: str) -> Contribution:

@@ -124,7 +124,7 @@ def test_changing_the_amount_goes_through_stripe_from_the_next_payment(site, str
     contribution.refresh_from_db()
     assert contribution.amount == 800
     changed = OutboxEmail.objects.get(kind="contribution_changed")
-    assert "from €5.00 a month to €8.00 a month" in changed.text
+    assert "from €5.00 every month to €8.00 every month" in changed.text
     site.advance(days=31)
     assert sorted(p.amount for p in contribution.payments.all()) == [500, 800]
 
@@ -175,7 +175,7 @@ def test_cancel_at_period_end_with_a_reason_then_undo(site, stripe_api):
     assert contribution.cancel_reason == "too_expensive"
     assert "It ends on" in site.client.get(path).content.decode()
     confirmation = OutboxEmail.objects.get(kind="cancellation")
-    assert "As you asked, your support of €5.00 a month" in confirmation.text
+    assert "As you asked, your support of €5.00 every month" in confirmation.text
 
     site.client.post(f"{path}gifts/{contribution.public_id}/resume/")
     site.settle()
