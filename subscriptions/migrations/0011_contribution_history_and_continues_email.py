@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0009_supporter_token_version'),
+        ('subscriptions', '0010_privacy_backoff_and_erasure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
