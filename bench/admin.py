@@ -172,12 +172,12 @@ LOAD_SQL = [
         """
         INSERT INTO subscriptions_outboxemail (
             supporter_id, kind, key, "to", subject, html, text, unsubscribe_url, status,
-            attempts, last_error, message_id, created_at, sent_at
+            attempts, last_error, message_id, operator_fault, created_at, sent_at
         )
         SELECT
             p.supporter_id, 'receipt', p.stripe_charge_id, 'reader@example.org',
             'Your receipt ' || p.receipt_number, '<p>Thank you.</p>', 'Thank you.', '',
-            'sent', 1, '', '<bench-' || p.id || '@example.org>', p.paid_at, p.paid_at
+            'sent', 1, '', '<bench-' || p.id || '@example.org>', false, p.paid_at, p.paid_at
         FROM subscriptions_payment AS p
         """,
     ),

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from subscriptions.money import money_format
 
@@ -201,12 +202,17 @@ def _change_entries(supporter: Supporter) -> list[TimelineEntry]:
         who = change.get_changed_by_display()
         if change.changed_by == ChangedBy.STAFF and change.staff is not None:
             who = f"staff ({change.staff.get_username()})"
+        why = ""
+        if change.reason:
+            why = f", because: {change.get_reason_display()}"
+            if change.reason_detail:
+                why += f" (“{Truncator(change.reason_detail).chars(200)}”)"
         entries.append(
             TimelineEntry(
                 at=change.created_at,
                 kind="Plan change",
                 text=f"{_FIELD_WORDS.get(change.field, change.field)}: {before} → {after}, "
-                f"by {who}",
+                f"by {who}{why}",
                 link=_admin("contribution", contribution.pk),
                 stripe_url=stripe_dashboard_url(contribution.stripe_subscription_id or ""),
             )

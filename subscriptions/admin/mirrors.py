@@ -12,6 +12,8 @@ from subscriptions.models import Contribution, OutboxEmail, Payment, Payout, Str
 from subscriptions.money import money_format
 from subscriptions.services.events import EventProcessingFailed, stripe_event_replay
 
+from .alerts import AttentionFilter, SendAgainAction
+
 
 class MirrorOfStripeAdmin(admin.ModelAdmin):
     """Rows that mirror Stripe: read here, changed at Stripe (or from the manage page)."""
@@ -91,7 +93,7 @@ class PayoutAdmin(MirrorOfStripeAdmin):
 @admin.register(StripeEvent)
 class StripeEventAdmin(MirrorOfStripeAdmin):
     list_display = ["stripe_id", "type", "object_id", "received_at", "processed_at", "attempts"]
-    list_filter = ["type", ("processed_at", admin.EmptyFieldListFilter)]
+    list_filter = [AttentionFilter, "type", ("processed_at", admin.EmptyFieldListFilter)]
     search_fields = ["stripe_id", "type", "=object_id"]
     actions = ["process_again"]
 
@@ -109,9 +111,9 @@ class StripeEventAdmin(MirrorOfStripeAdmin):
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(SendAgainAction):
     list_display = ["created_at", "to", "kind", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
+    list_filter = [AttentionFilter, "status", "kind", "operator_fault"]
     search_fields = ["to", "subject", "message_id", "key"]
     list_select_related = ["supporter"]
     # Read-only, text included: a stored email is a record of what was sent. Its links

@@ -32,6 +32,7 @@ from subscriptions.timeline import (
 )
 
 from . import care_actions
+from .privacy import PrivacyRequestActions
 
 # The list stops counting here: "10,000 or more" is all a search box needs to say, and
 # counting a million rows on every page costs more than the page itself.
@@ -124,7 +125,7 @@ def _money(amount: int, currency: str) -> str:
 
 
 @admin.register(Supporter)
-class SupporterAdmin(admin.ModelAdmin):
+class SupporterAdmin(PrivacyRequestActions):
     list_display = [
         "email",
         "name",
@@ -155,7 +156,7 @@ class SupporterAdmin(admin.ModelAdmin):
     list_select_related = False
     ordering = ["-created_at", "-id"]
     change_form_template = "admin/subscriptions/supporter/change_form.html"
-    actions = ["sign_out_everywhere"]
+    actions = [*PrivacyRequestActions.actions, "sign_out_everywhere"]
     fields = readonly_fields = (
         "email",
         "name",
@@ -164,6 +165,7 @@ class SupporterAdmin(admin.ModelAdmin):
         "reminders_unsubscribed_at",
         "email_undeliverable_at",
         "email_undeliverable_reason",
+        "erased_at",
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -1,7 +1,5 @@
 from .audit import AuditAction, AuditEntry
 from .care import (
-    ChangedBy,
-    ContributionChange,
     DuplicateStatus,
     PossibleDuplicate,
     RefundRequest,
@@ -9,6 +7,7 @@ from .care import (
     StaffActionToken,
 )
 from .events import StripeEvent
+from .history import ChangedBy, ContributionChange
 from .outbox import EmailKind, EmailStatus, OutboxEmail
 from .payments import BalanceTransaction, Payment, Payout, ReceiptCounter
 from .supporters import Contribution, Supporter, SupporterState

@@ -1,4 +1,4 @@
-"""What supporter care needs beside Stripe's mirror: the history of every change to a plan,
+"""What supporter care needs beside Stripe's mirror (a plan's history is in history.py):
 refunds waiting for a second person, possible double gifts, and once-only staff actions."""
 
 import uuid
@@ -9,42 +9,6 @@ from django.utils import timezone
 
 from .payments import Payment
 from .supporters import Contribution, Supporter
-
-
-class ChangedBy(models.TextChoices):
-    SUPPORTER = "supporter", "The supporter (manage page)"
-    STAFF = "staff", "Staff"
-    STRIPE = "stripe", "Stripe"
-
-
-class ContributionChange(models.Model):
-    """One change of a plan's amount, frequency or state, and who made it."""
-
-    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="changes")
-    supporter = models.ForeignKey(
-        Supporter, null=True, blank=True, on_delete=models.CASCADE, related_name="plan_changes"
-    )
-    field = models.CharField(max_length=20)
-    before = models.CharField(max_length=40, blank=True)
-    after = models.CharField(max_length=40, blank=True)
-    changed_by = models.CharField(max_length=10, choices=ChangedBy.choices)
-    staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["supporter", "-created_at"], name="change_supporter_timeline")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.before} -> {self.after} ({self.changed_by})"
 
 
 class RefundRequestStatus(models.TextChoices):

@@ -33,13 +33,13 @@ from subscriptions.models import (
 )
 from subscriptions.models.supporters import CancelReason, Frequency
 from subscriptions.money import money_format
+from subscriptions.pledges import PRODUCT_NAMES
 from subscriptions.roles import care_refund_limit
 from subscriptions.stripe_events.money import charge_refunded
 from subscriptions.stripe_events.subscriptions import contribution_mirror
 
 from .audit import audit_record
 from .care_records import changes_made_by
-from .checkout import PRODUCT_NAMES
 from .outbox import email_queue
 
 
@@ -150,7 +150,16 @@ def care_contribution_cancel(
     """Cancel a plan now, or at the end of the period already paid for."""
     subscription_id = _running_plan(contribution)
     before = _plan_state(contribution)
-    with _once(act, "cancel_contribution"), changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk):
+    reason_detail = act.reason[:2000]
+    with (
+        _once(act, "cancel_contribution"),
+        changes_made_by(
+            ChangedBy.STAFF,
+            staff_id=act.user.pk,
+            reason=CancelReason.STAFF,
+            reason_detail=reason_detail,
+        ),
+    ):
         try:
             if at_period_end:
                 gateway.subscription_set_cancel_at_period_end(
@@ -167,7 +176,7 @@ def care_contribution_cancel(
         except gateway.GatewayError as error:
             raise _stripe_failed(error) from error
         Contribution.objects.filter(pk=contribution.pk).update(
-            cancel_reason=CancelReason.STAFF, cancel_reason_detail=act.reason[:2000]
+            cancel_reason=CancelReason.STAFF, cancel_reason_detail=reason_detail
         )
         contribution = contribution_mirror(subscription_id=subscription_id)
         _audit(

@@ -177,6 +177,9 @@ def duplicate_plan_flag(*, contribution: Contribution) -> PossibleDuplicate | No
 class ChangeAuthor:
     changed_by: str
     staff_id: int | None = None
+    # Why, when the author ends the plan: a CancelReason and the words given.
+    reason: str = ""
+    reason_detail: str = ""
 
 
 # Unset means Stripe: a webhook, or a change made in Stripe's dashboard.
@@ -185,10 +188,13 @@ STRIPE_AUTHOR = ChangeAuthor(ChangedBy.STRIPE)
 
 
 @contextmanager
-def changes_made_by(changed_by: str, *, staff_id: int | None = None) -> Iterator[None]:
-    """Changes mirrored from Stripe inside this block were asked for by this author;
-    outside any block (a webhook, Stripe's dashboard) Stripe is the author."""
-    token = _author.set(ChangeAuthor(changed_by, staff_id))
+def changes_made_by(
+    changed_by: str, *, staff_id: int | None = None, reason: str = "", reason_detail: str = ""
+) -> Iterator[None]:
+    """Changes mirrored from Stripe inside this block were asked for by this author, for
+    this reason (a cancellation's); outside any block (a webhook, Stripe's dashboard)
+    Stripe is the author."""
+    token = _author.set(ChangeAuthor(changed_by, staff_id, reason, reason_detail))
     try:
         yield
     finally:
@@ -218,6 +224,8 @@ def contribution_changes_record(*, contribution: Contribution, before: dict[str,
             after=after[name],
             changed_by=author.changed_by,
             staff_id=author.staff_id,
+            reason=author.reason,
+            reason_detail=author.reason_detail,
         )
         for name in TRACKED_FIELDS
         if before[name] != after[name]

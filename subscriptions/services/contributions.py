@@ -6,11 +6,10 @@ from django.conf import settings
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import ChangedBy, Contribution
 from subscriptions.models.supporters import CancelReason
-from subscriptions.pledges import Frequency
+from subscriptions.pledges import PRODUCT_NAMES, Frequency
 from subscriptions.stripe_events.subscriptions import contribution_mirror
 
 from .care_records import changes_made_by
-from .checkout import PRODUCT_NAMES
 
 SUPPORTER_CANCEL_REASONS = [
     CancelReason.TOO_EXPENSIVE,
@@ -37,9 +36,10 @@ def _changeable(contribution: Contribution) -> str:
     return subscription_id
 
 
-def _mirror(subscription_id: str) -> Contribution:
-    # Whatever changed now, the supporter changed it (the timeline says so).
-    with changes_made_by(ChangedBy.SUPPORTER):
+def _mirror(subscription_id: str, *, reason: str = "", detail: str = "") -> Contribution:
+    # Whatever changed now, the supporter changed it, for this reason if they gave one
+    # (the plan's history and the timeline say so).
+    with changes_made_by(ChangedBy.SUPPORTER, reason=reason, reason_detail=detail):
         return contribution_mirror(subscription_id=subscription_id)
 
 
@@ -72,10 +72,11 @@ def contribution_cancel(*, contribution: Contribution, reason: str, detail: str)
     if reason not in SUPPORTER_CANCEL_REASONS:
         raise ContributionChangeRefused("Please choose a reason from the list.")
     gateway.subscription_set_cancel_at_period_end(subscription_id=subscription_id, cancel=True)
+    detail = detail.strip()[:2000]
     Contribution.objects.filter(pk=contribution.pk).update(
-        cancel_reason=reason, cancel_reason_detail=detail.strip()[:2000]
+        cancel_reason=reason, cancel_reason_detail=detail
     )
-    return _mirror(subscription_id)
+    return _mirror(subscription_id, reason=reason, detail=detail)
 
 
 def contribution_resume(*, contribution: Contribution) -> Contribution:
@@ -84,6 +85,7 @@ def contribution_resume(*, contribution: Contribution) -> Contribution:
     if not contribution.cancel_at_period_end:
         raise ContributionChangeRefused("This gift is not set to end, so there is nothing to undo.")
     gateway.subscription_set_cancel_at_period_end(subscription_id=subscription_id, cancel=False)
+    # The plan runs on, so it has no reason to end; its history keeps the one it had.
     Contribution.objects.filter(pk=contribution.pk).update(
         cancel_reason="", cancel_reason_detail=""
     )

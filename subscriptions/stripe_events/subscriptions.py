@@ -75,7 +75,10 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
         contribution.stripe_synced_at is not None,
     )
     was_ended = contribution.status in ENDED_STATUSES
-    history_before = contribution_snapshot(contribution) if contribution.pk else {}
+    # The first copy from Stripe is the plan's start, not a change: its history begins after.
+    history_before = (
+        contribution_snapshot(contribution) if contribution.stripe_synced_at is not None else {}
+    )
     contribution.stripe_subscription_id = info.id
     contribution.amount = info.amount
     contribution.currency = info.currency
@@ -85,10 +88,12 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     contribution.cancel_at_period_end = info.cancel_at_period_end
     contribution.started_at = info.started_at
     contribution.ended_at = info.ended_at
-    contribution.card_brand = info.card_brand
-    contribution.card_last4 = info.card_last4
-    contribution.card_exp_month = info.card_exp_month
-    contribution.card_exp_year = info.card_exp_year
+    if contribution.supporter is None or contribution.supporter.erased_at is None:
+        # An erased supporter's card stays forgotten, whatever Stripe still reports.
+        contribution.card_brand = info.card_brand
+        contribution.card_last4 = info.card_last4
+        contribution.card_exp_month = info.card_exp_month
+        contribution.card_exp_year = info.card_exp_year
     if contribution.status in ENDED_STATUSES and not was_ended and not contribution.cancel_reason:
         contribution.cancel_reason = CancelReason.PAYMENT_FAILED
     if contribution.covered_fee >= contribution.amount:
@@ -118,6 +123,9 @@ def _contribution_change_emails(
     newly_ended = contribution.status == "canceled" and old_status != "canceled"
     if newly_ending or newly_ended:
         email_queue(kind=EmailKind.CANCELLATION, supporter=supporter, contribution=contribution)
+    continues = old_cancel_at_period_end and not contribution.cancel_at_period_end
+    if was_synced and continues and contribution.status not in ENDED_STATUSES:
+        email_queue(kind=EmailKind.CONTINUES, supporter=supporter, contribution=contribution)
 
 
 def contribution_mirror(*, subscription_id: str) -> Contribution:

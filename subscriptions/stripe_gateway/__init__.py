@@ -183,17 +183,16 @@ def subscription_set_cancel_at_period_end(
 
 
 def subscription_cancel_now(
-    *, subscription_id: str, metadata: dict[str, str], comment: str
+    *, subscription_id: str, metadata: dict[str, str] | None = None, comment: str = ""
 ) -> SubscriptionInfo:
-    """End the plan at once (no refund of the current period); who and why go into its
-    metadata first, since a cancelled subscription takes no more changes."""
+    """End the plan at once (no refund of the current period; nothing more is charged).
+    Who and why go into its metadata first, since a cancelled subscription takes no more
+    changes."""
     client = stripe_client()
-    call(client.v1.subscriptions.update, subscription_id, {"metadata": metadata})
-    call(
-        client.v1.subscriptions.cancel,
-        subscription_id,
-        {"cancellation_details": {"comment": comment[:500]}},
-    )
+    if metadata:
+        call(client.v1.subscriptions.update, subscription_id, {"metadata": metadata})
+    params: dict = {"cancellation_details": {"comment": comment[:500]}} if comment else {}
+    call(client.v1.subscriptions.cancel, subscription_id, params)
     return subscription_retrieve(subscription_id)
 
 
@@ -214,6 +213,16 @@ def refund_create(
         status=refund.get("status") or "",
         metadata=dict(refund.get("metadata") or {}),
     )
+
+
+def customer_delete(customer_id: str) -> None:
+    """Delete the customer and what Stripe holds of them (a privacy erasure). Stripe ends
+    their subscriptions too. A customer already deleted counts as done."""
+    try:
+        call(stripe_client().v1.customers.delete, customer_id)
+    except GatewayError as error:
+        if "No such customer" not in str(error):
+            raise
 
 
 def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:

@@ -179,6 +179,7 @@ def test_care_cancels_a_plan_at_the_period_end_and_stripe_knows_who_and_why(
     assert subscription.metadata["staff_member"] == "carer"
     change = ContributionChange.objects.get(field="cancel_at_period_end")
     assert (change.changed_by, change.staff.username) == ("staff", "carer")
+    assert (change.reason, change.reason_detail) == ("staff", "Supporter asked")
     assert AuditEntry.objects.get(action="care.plan_cancelled").reason == "Supporter asked"
 
 

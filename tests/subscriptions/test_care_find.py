@@ -137,6 +137,11 @@ def test_the_list_never_counts_the_whole_table(care):
         response = care.get(LIST)
 
     assert response.status_code == 200
-    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    # Supporters only: the operators' banner counts its few stuck events and emails.
+    counts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"].upper() and '"subscriptions_supporter"' in q["sql"]
+    ]
     assert counts, "the paginator still counts, up to its cap"
     assert all("LIMIT" in sql.upper() for sql in counts), counts

@@ -53,16 +53,19 @@ def test_a_failed_renewal_and_the_supporters_own_cancellation_are_on_the_timelin
     site.give(card=FAILS_LATER_CARD, email="late@example.org")
     site.advance(days=32)
     contribution = Contribution.objects.get()
-    contribution_cancel(contribution=contribution, reason="too_expensive", detail="")
+    contribution_cancel(contribution=contribution, reason="too_expensive", detail="Rent went up.")
+    site.settle()
 
     timeline = _timeline(_page(client, contribution.supporter_id))
 
     assert any("invoice.payment_failed" in row and "(failed)" in row for row in timeline)
     assert any("state: active → past_due, by Stripe" in row for row in timeline)
-    assert any(
-        "ends at period end: False → True, by The supporter (manage page)" in row
-        for row in timeline
-    )
+    # One row for the cancellation, with its reason, though its webhook came after.
+    (cancelled,) = [row for row in timeline if "ends at period end" in row]
+    assert (
+        "ends at period end: False → True, by The supporter (manage page), "
+        "because: I can no longer afford it (“Rent went up.”)"
+    ) in cancelled
 
 
 @pytest.mark.django_db

@@ -32,25 +32,11 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('newsroom', '0002_lead_image_raster_only'),
-        ('subscriptions', '0009_supporter_token_version'),
+        ('subscriptions', '0011_contribution_history_and_continues_email'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='ContributionChange',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(max_length=20)),
-                ('before', models.CharField(blank=True, max_length=40)),
-                ('after', models.CharField(blank=True, max_length=40)),
-                ('changed_by', models.CharField(choices=[('supporter', 'The supporter (manage page)'), ('staff', 'Staff'), ('stripe', 'Stripe')], max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-            ],
-            options={
-                'ordering': ['-created_at', '-id'],
-            },
-        ),
         migrations.CreateModel(
             name='PossibleDuplicate',
             fields=[
@@ -157,21 +143,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='supporter',
             index=models.Index(condition=models.Q(('has_failed_payment', True)), fields=['-created_at'], name='supporter_failed_payment'),
-        ),
-        migrations.AddField(
-            model_name='contributionchange',
-            name='contribution',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='subscriptions.contribution'),
-        ),
-        migrations.AddField(
-            model_name='contributionchange',
-            name='staff',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='contributionchange',
-            name='supporter',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='plan_changes', to='subscriptions.supporter'),
         ),
         migrations.AddField(
             model_name='possibleduplicate',
