@@ -4,6 +4,7 @@ import copy
 
 from .app import Sandbox
 from .invoices import RETRY_AFTER_DAYS, invoice_attempt_payment, invoice_create, item_list
+from .schedules import schedule_phase_due
 from .shapes import skeleton
 from .subscriptions import (
     LIVE_STATUSES,
@@ -21,6 +22,10 @@ def subscription_renew(sb: Sandbox, subscription_id: str) -> None:
         return
     if subscription["cancel_at_period_end"]:
         subscription_cancel(sb, subscription, reason="cancellation_requested")
+        return
+    # A schedule's next phase starts at this period end: the renewal bills its price.
+    schedule_phase_due(sb, subscription)
+    if subscription["status"] not in LIVE_STATUSES:
         return
     previous = copy.deepcopy(subscription)
     old_start = min(item["current_period_start"] for item in item_list(subscription))

@@ -134,6 +134,13 @@ def subscription_cancel(
         ),
     )
     sb.store.unschedule(subscription["id"])
+    schedule = sb.store.get(subscription["schedule"]) if subscription["schedule"] else None
+    if schedule is not None and schedule["status"] == "active":
+        # The schedule ends with its subscription, as at Stripe.
+        sb.store.unschedule(schedule["id"])
+        schedule.update(status="canceled", canceled_at=now, current_phase=None)
+        sb.save(schedule)
+        sb.emit("subscription_schedule.canceled", schedule)
     sb.save(subscription)
     sb.emit(
         "customer.subscription.deleted",
@@ -154,6 +161,13 @@ def subscription_update(
         raise InvalidRequest(
             "A canceled subscription can only update its cancellation_details and metadata.",
             param="items" if "items" in params else None,
+        )
+    if subscription["schedule"] and ("cancel_at_period_end" in params or "cancel_at" in params):
+        raise InvalidRequest(
+            f"The subscription is managed by the subscription schedule "
+            f"`{subscription['schedule']}`, and updating any cancelation behavior directly is "
+            "not allowed. Please update the schedule instead.",
+            param="cancel_at_period_end" if "cancel_at_period_end" in params else "cancel_at",
         )
     previous = copy.deepcopy(subscription)
     restart_period = False

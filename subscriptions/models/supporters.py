@@ -107,6 +107,12 @@ class Contribution(models.Model):
     card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
     card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
+    # A switch of frequency waits for the end of the paid period (a Stripe subscription
+    # schedule): what the gift becomes, and from when. Empty when nothing is pending.
+    stripe_schedule_id = models.CharField(max_length=255, blank=True)
+    scheduled_amount = models.PositiveIntegerField(null=True, blank=True)
+    scheduled_frequency = models.CharField(max_length=5, choices=Frequency.choices, blank=True)
+    scheduled_from = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=30, choices=CancelReason.choices, blank=True)

@@ -27,6 +27,8 @@ class SubscriptionFacts:
     subscription: gateway.SubscriptionInfo
     # Only fetched when we do not yet know who the supporter is.
     customer: gateway.CustomerInfo | None
+    # The schedule attached to the subscription (a pending switch of frequency), if any.
+    schedule: gateway.ScheduleInfo | None = None
 
 
 def contribution_for_update(**lookup: Any) -> Contribution | None:
@@ -49,7 +51,10 @@ def subscription_fetch(subscription_id: str) -> SubscriptionFacts:
     customer = None
     if info.customer_id and not known:
         customer = gateway.customer_retrieve(info.customer_id)
-    return SubscriptionFacts(subscription=info, customer=customer)
+    schedule = None
+    if info.schedule_id:
+        schedule = gateway.subscription_schedule_retrieve(info.schedule_id)
+    return SubscriptionFacts(subscription=info, customer=customer, schedule=schedule)
 
 
 def subscription_apply(facts: SubscriptionFacts) -> Contribution:
@@ -87,6 +92,7 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     contribution.card_last4 = info.card_last4
     contribution.card_exp_month = info.card_exp_month
     contribution.card_exp_year = info.card_exp_year
+    _mirror_schedule(contribution, facts.schedule)
     if contribution.status in ENDED_STATUSES and not was_ended and not contribution.cancel_reason:
         contribution.cancel_reason = CancelReason.PAYMENT_FAILED
     if contribution.covered_fee >= contribution.amount:
@@ -95,6 +101,25 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     contribution.save()
     _contribution_change_emails(contribution, before=before, price_id=info.price_id)
     return contribution
+
+
+def _mirror_schedule(contribution: Contribution, schedule: gateway.ScheduleInfo | None) -> None:
+    pending = (
+        schedule is not None
+        and schedule.next_phase_starts_at is not None
+        and schedule.next_amount is not None
+        and schedule.next_interval in INTERVAL_TO_FREQUENCY
+    )
+    if schedule is None or not pending:
+        contribution.stripe_schedule_id = schedule.id if schedule else ""
+        contribution.scheduled_amount = None
+        contribution.scheduled_frequency = ""
+        contribution.scheduled_from = None
+        return
+    contribution.stripe_schedule_id = schedule.id
+    contribution.scheduled_amount = schedule.next_amount
+    contribution.scheduled_frequency = INTERVAL_TO_FREQUENCY[schedule.next_interval]
+    contribution.scheduled_from = schedule.next_phase_starts_at
 
 
 def _contribution_change_emails(
@@ -136,3 +161,22 @@ def _fetch(event: StripeEvent) -> SubscriptionFacts:
 )
 def subscription_changed(facts: SubscriptionFacts) -> Contribution:
     return subscription_apply(facts)
+
+
+def _fetch_for_schedule(event: StripeEvent) -> SubscriptionFacts | None:
+    """A schedule's event mirrors its subscription (released ones name it differently)."""
+    schedule = gateway.subscription_schedule_retrieve(object_id(event))
+    if not schedule.subscription_id:
+        return None
+    return subscription_fetch(schedule.subscription_id)
+
+
+@handles(
+    "subscription_schedule.created",
+    "subscription_schedule.updated",
+    "subscription_schedule.released",
+    "subscription_schedule.canceled",
+    fetch=_fetch_for_schedule,
+)
+def subscription_schedule_changed(facts: SubscriptionFacts | None) -> Contribution | None:
+    return subscription_apply(facts) if facts else None

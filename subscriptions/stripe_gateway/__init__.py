@@ -33,6 +33,7 @@ from .types import (
     GatewayUnavailable,
     InvoiceInfo,
     PayoutInfo,
+    ScheduleInfo,
     SubscriptionInfo,
     VerifiedEvent,
     WebhookEventInvalid,
@@ -52,6 +53,7 @@ __all__ = [
     "PayoutInfo",
     "PortalConfigurationInfo",
     "PortalFeatures",
+    "ScheduleInfo",
     "SubscriptionInfo",
     "VerifiedEvent",
     "WebhookEndpointInfo",
@@ -130,30 +132,24 @@ def subscription_retrieve(subscription_id: str) -> SubscriptionInfo:
     return convert.subscription(subscription)
 
 
-def subscription_change_price(
-    *,
-    subscription_id: str,
-    item_id: str,
-    amount: int,
-    currency: str,
-    interval: str,
-    product_name: str,
-    idempotency_key: str,
+def subscription_change_amount(
+    *, subscription: SubscriptionInfo, amount: int, idempotency_key: str
 ) -> SubscriptionInfo:
-    """A new amount or interval from the next payment on: no proration, no charge now."""
-    subscription = call(
+    """A new amount from the next payment on, same interval: no proration, no charge now.
+
+    On a subscription update `price_data` names the product by id (it takes no
+    `product_data`), so the new price joins the product the gift already has.
+    """
+    updated = call(
         stripe_client().v1.subscriptions.update,
-        subscription_id,
+        subscription.id,
         {
             "items": [
                 {
-                    "id": item_id,
-                    "price_data": {
-                        "currency": currency,
-                        "unit_amount": amount,
-                        "recurring": {"interval": interval},
-                        "product_data": {"name": product_name},
-                    },
+                    "id": subscription.item_id,
+                    "price_data": _recurring_price_data(
+                        subscription, amount, subscription.interval
+                    ),
                 }
             ],
             "proration_behavior": "none",
@@ -161,7 +157,82 @@ def subscription_change_price(
         },
         {"idempotency_key": idempotency_key},
     )
-    return convert.subscription(subscription)
+    return convert.subscription(updated)
+
+
+def _recurring_price_data(subscription: SubscriptionInfo, amount: int, interval: str) -> dict:
+    return {
+        "currency": subscription.currency,
+        "product": subscription.product_id,
+        "unit_amount": amount,
+        "recurring": {"interval": interval},
+    }
+
+
+def subscription_schedule_retrieve(schedule_id: str) -> ScheduleInfo:
+    client = stripe_client()
+    obj = call(client.v1.subscription_schedules.retrieve, schedule_id)
+    upcoming = convert.next_phase(obj)
+    next_price = None
+    if upcoming and upcoming["items"]:
+        price_id = convert.object_id(upcoming["items"][0].get("price"))
+        next_price = call(client.v1.prices.retrieve, price_id)
+    return convert.schedule(obj, next_price=next_price)
+
+
+def subscription_switch_at_period_end(
+    *, subscription: SubscriptionInfo, amount: int, interval: str, idempotency_key: str
+) -> ScheduleInfo:
+    """A new interval (and amount) from the end of the period already paid for.
+
+    A change of interval on the subscription itself would start a new period and bill at once;
+    a subscription schedule keeps the current phase until the period ends and starts the new
+    price then. An existing schedule (a switch already pending) gets its phases replaced.
+    """
+    client = stripe_client()
+    if subscription.schedule_id:
+        schedule_id = subscription.schedule_id
+    else:
+        created = call(
+            client.v1.subscription_schedules.create,
+            {"from_subscription": subscription.id},
+            {"idempotency_key": idempotency_key},
+        )
+        schedule_id = created["id"]
+    current = call(client.v1.subscription_schedules.retrieve, schedule_id)["phases"][0]
+    call(
+        client.v1.subscription_schedules.update,
+        schedule_id,
+        {
+            "phases": [
+                {
+                    "items": [
+                        {"price": convert.object_id(item["price"]), "quantity": item["quantity"]}
+                        for item in current["items"]
+                    ],
+                    "start_date": current["start_date"],
+                    "end_date": current["end_date"],
+                },
+                {
+                    "items": [
+                        {
+                            "price_data": _recurring_price_data(subscription, amount, interval),
+                            "quantity": 1,
+                        }
+                    ],
+                    "duration": {"interval": interval, "interval_count": 1},
+                },
+            ],
+            "end_behavior": "release",
+            "proration_behavior": "none",
+        },
+    )
+    return subscription_schedule_retrieve(schedule_id)
+
+
+def subscription_schedule_release(schedule_id: str) -> None:
+    """Drop a pending switch: the subscription carries on as it is."""
+    call(stripe_client().v1.subscription_schedules.release, schedule_id)
 
 
 def subscription_set_cancel_at_period_end(

@@ -11,6 +11,7 @@ from .types import (
     DisputeInfo,
     InvoiceInfo,
     PayoutInfo,
+    ScheduleInfo,
     SubscriptionInfo,
 )
 
@@ -77,6 +78,7 @@ def subscription(obj: Any) -> SubscriptionInfo:
         metadata=_metadata(obj),
         item_id=item["id"],
         price_id=price["id"],
+        product_id=object_id(price.get("product")),
         amount=price.get("unit_amount") or 0,
         currency=price["currency"],
         interval=recurring.get("interval") or "",
@@ -88,6 +90,31 @@ def subscription(obj: Any) -> SubscriptionInfo:
         card_last4=card.get("last4") or "",
         card_exp_month=card.get("exp_month"),
         card_exp_year=card.get("exp_year"),
+        schedule_id=object_id(obj.get("schedule")),
+    )
+
+
+def next_phase(obj: Any) -> Any:
+    """The phase after the current one, or None when nothing is scheduled to change."""
+    current = obj.get("current_phase") or {}
+    if obj.get("status") != "active" or not current:
+        return None
+    return next(
+        (p for p in obj.get("phases") or [] if p["start_date"] >= current["end_date"]), None
+    )
+
+
+def schedule(obj: Any, *, next_price: Any = None) -> ScheduleInfo:
+    upcoming = next_phase(obj)
+    recurring = (next_price or {}).get("recurring") or {}
+    return ScheduleInfo(
+        id=obj["id"],
+        status=obj["status"],
+        subscription_id=object_id(obj.get("subscription"))
+        or (obj.get("released_subscription") or ""),
+        next_phase_starts_at=timestamp(upcoming["start_date"]) if upcoming else None,
+        next_amount=next_price.get("unit_amount") if upcoming and next_price else None,
+        next_interval=recurring.get("interval") or "" if upcoming else "",
     )
 
 

@@ -59,6 +59,7 @@ class SubscriptionInfo:
     metadata: dict[str, str]
     item_id: str
     price_id: str
+    product_id: str
     amount: int
     currency: str
     interval: str
@@ -70,6 +71,19 @@ class SubscriptionInfo:
     card_last4: str = ""
     card_exp_month: int | None = None
     card_exp_year: int | None = None
+    schedule_id: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleInfo:
+    """A subscription schedule, and the change it will make when its next phase starts."""
+
+    id: str
+    status: str
+    subscription_id: str
+    next_phase_starts_at: datetime | None = None
+    next_amount: int | None = None
+    next_interval: str = ""
 
 
 @dataclass(frozen=True)
