@@ -114,7 +114,9 @@ def test_changing_the_amount_keeps_the_gifts_product(site, stripe_api):
     old_price, new_price = before["items"]["data"][0]["price"], after["items"]["data"][0]["price"]
     assert new_price["id"] != old_price["id"]
     assert new_price["product"] == old_price["product"]
-    assert len(stripe_api.v1.invoices.list({"subscription": after["id"]})["data"]) == 1, "no charge now"
+    assert len(stripe_api.v1.invoices.list({"subscription": after["id"]})["data"]) == 1, (
+        "no charge now"
+    )
 
 
 def test_switching_from_monthly_to_yearly_waits_for_the_paid_month_to_end(site, stripe_api):
