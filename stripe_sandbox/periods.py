@@ -1,8 +1,10 @@
 """Clock jobs of subscriptions and their invoices: renewals, payment retries, notices."""
 
 import copy
+from typing import Any
 
 from .app import Sandbox
+from .errors import CardDeclined
 from .invoices import RETRY_AFTER_DAYS, invoice_attempt_payment, invoice_create, item_list
 from .schedules import schedule_phase_due
 from .shapes import skeleton
@@ -77,6 +79,29 @@ def invoice_retry(sb: Sandbox, invoice_id: str) -> None:
         subscription_cancel(sb, subscription, reason="payment_failed")
         return
     sb.schedule(invoice["next_payment_attempt"], "invoice.retry", invoice["id"])
+
+
+def invoice_pay_confirmed(sb: Sandbox, invoice: dict[str, Any]) -> CardDeclined | None:
+    """The cardholder completed 3-D Secure on the hosted invoice page: charge once more."""
+    subscription_id = invoice["parent"]["subscription_details"]["subscription"]
+    subscription = sb.get(subscription_id, "subscription")
+    previous = copy.deepcopy(subscription)
+    payment_method = sb.get(subscription["default_payment_method"], "payment_method")
+    # Confirming completes 3-D Secure; a card that declines still declines.
+    authenticated = payment_method["card"]["fingerprint"] == "authentication_required"
+    declined = invoice_attempt_payment(
+        sb, invoice, payment_method_id=payment_method["id"], at_checkout=authenticated
+    )
+    if declined:
+        return declined
+    sb.store.unschedule(invoice["id"], "invoice.retry")
+    if subscription["latest_invoice"] == invoice["id"] and subscription["status"] == "past_due":
+        subscription["status"] = "active"
+    sb.save(subscription)
+    changes = changed_fields(previous, subscription)
+    if changes:
+        sb.emit("customer.subscription.updated", subscription, previous_attributes=changes)
+    return None
 
 
 def subscription_upcoming(sb: Sandbox, subscription_id: str) -> None:

@@ -111,6 +111,14 @@ def _payment_failed_context(facts: Facts) -> dict[str, Any]:
     }
 
 
+def _payment_action_required_context(facts: Facts) -> dict[str, Any]:
+    return {
+        **_plan(facts),
+        "amount": money(facts["amount"], facts["contribution"].currency),
+        "confirm_url": facts["confirm_url"],
+    }
+
+
 # Plans
 
 
@@ -224,6 +232,12 @@ _SPECS = [
         "Your payment to {newsroom} did not go through",
         key=lambda facts: f"{facts['invoice_id']}:{facts['attempt']}",
         context=_payment_failed_context,
+    ),
+    EmailSpec(
+        EmailKind.PAYMENT_ACTION_REQUIRED,
+        "Please confirm your payment to {newsroom}",
+        key=lambda facts: facts["invoice_id"],
+        context=_payment_action_required_context,
     ),
     EmailSpec(
         EmailKind.CARD_EXPIRING,

@@ -38,7 +38,9 @@ def invoice_payment_failed(facts: InvoiceFacts) -> Contribution | None:
     if facts.subscription is None:
         return None
     contribution = subscription_apply(facts.subscription)
-    if invoice.status == "open" and contribution.status != "canceled":
+    # A payment waiting for the cardholder's confirmation did not fail: retrying will not help,
+    # so the supporter gets the confirmation email (invoice.payment_action_required) instead.
+    if invoice.status == "open" and contribution.status != "canceled" and not invoice.needs_action:
         email_queue(
             kind=EmailKind.PAYMENT_FAILED,
             supporter=contribution.supporter,
@@ -47,6 +49,25 @@ def invoice_payment_failed(facts: InvoiceFacts) -> Contribution | None:
             attempt=invoice.attempt_count,
             amount=invoice.amount_due,
             next_attempt=invoice.next_payment_attempt,
+        )
+    return contribution
+
+
+@handles("invoice.payment_action_required", fetch=_fetch)
+def invoice_payment_action_required(facts: InvoiceFacts) -> Contribution | None:
+    """A renewal needs 3-D Secure: send the supporter Stripe's page to confirm it."""
+    invoice = facts.invoice
+    if facts.subscription is None:
+        return None
+    contribution = subscription_apply(facts.subscription)
+    if invoice.needs_action and invoice.hosted_invoice_url and contribution.status != "canceled":
+        email_queue(
+            kind=EmailKind.PAYMENT_ACTION_REQUIRED,
+            supporter=contribution.supporter,
+            contribution=contribution,
+            invoice_id=invoice.id,
+            amount=invoice.amount_due,
+            confirm_url=invoice.hosted_invoice_url,
         )
     return contribution
 

@@ -281,16 +281,21 @@ def invoice_retrieve(invoice_id: str) -> InvoiceInfo:
     invoice = call(client.v1.invoices.retrieve, invoice_id)
     payments = call(client.v1.invoice_payments.list, {"invoice": invoice_id, "limit": 10})
     paid_charge = None
+    needs_action = False
     for invoice_payment in payments["data"]:
+        payment = invoice_payment["payment"]
+        intent_id = convert.object_id(payment.get("payment_intent"))
+        if invoice_payment.get("status") == "open" and intent_id and invoice["status"] == "open":
+            intent = call(client.v1.payment_intents.retrieve, intent_id)
+            needs_action = intent.get("status") == "requires_action"
         if invoice_payment.get("status") != "paid":
             continue
-        payment = invoice_payment["payment"]
         if charge_id := convert.object_id(payment.get("charge")):
             paid_charge = charge_retrieve(charge_id)
-        elif intent_id := convert.object_id(payment.get("payment_intent")):
+        elif intent_id:
             paid_charge = payment_intent_charge_retrieve(intent_id)
         break
-    return convert.invoice(invoice, paid_charge=paid_charge)
+    return convert.invoice(invoice, paid_charge=paid_charge, needs_action=needs_action)
 
 
 def dispute_retrieve(dispute_id: str) -> DisputeInfo:

@@ -153,7 +153,7 @@ def charge(obj: Any) -> ChargeInfo:
     )
 
 
-def invoice(obj: Any, *, paid_charge: ChargeInfo | None) -> InvoiceInfo:
+def invoice(obj: Any, *, paid_charge: ChargeInfo | None, needs_action: bool = False) -> InvoiceInfo:
     parent = obj.get("parent") or {}
     details = parent.get("subscription_details") or {}
     return InvoiceInfo(
@@ -169,6 +169,8 @@ def invoice(obj: Any, *, paid_charge: ChargeInfo | None) -> InvoiceInfo:
         currency=obj["currency"],
         next_payment_attempt=timestamp(obj.get("next_payment_attempt")),
         charge=paid_charge,
+        hosted_invoice_url=obj.get("hosted_invoice_url") or "",
+        needs_action=needs_action,
     )
 
 

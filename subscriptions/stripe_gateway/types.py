@@ -130,6 +130,9 @@ class InvoiceInfo:
     currency: str
     next_payment_attempt: datetime | None
     charge: ChargeInfo | None
+    hosted_invoice_url: str = ""
+    # The bank asked the cardholder to confirm (3-D Secure) and nobody has yet.
+    needs_action: bool = False
 
 
 @dataclass(frozen=True)
