@@ -22,7 +22,9 @@ def subscription_renew(sb: Sandbox, subscription_id: str) -> None:
     subscription = sb.store.get(subscription_id)
     if not subscription or subscription["status"] not in LIVE_STATUSES:
         return
-    if subscription["cancel_at_period_end"]:
+    if subscription["cancel_at_period_end"] or (
+        subscription["cancel_at"] and subscription["cancel_at"] <= sb.now()
+    ):
         subscription_cancel(sb, subscription, reason="cancellation_requested")
         return
     # A schedule's next phase starts at this period end: the renewal bills its price.

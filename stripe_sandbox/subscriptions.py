@@ -111,7 +111,10 @@ def schedule_period_jobs(sb: Sandbox, subscription: dict[str, Any]) -> None:
     sb.store.unschedule(subscription["id"], "subscription.upcoming")
     end = period_end(subscription)
     sb.schedule(end, "subscription.renew", subscription["id"])
-    if end - UPCOMING_NOTICE_SECONDS > sb.now() and not subscription["cancel_at_period_end"]:
+    sb.store.unschedule(subscription["id"], "subscription.end_at")
+    if subscription["cancel_at"] and subscription["cancel_at"] < end:
+        sb.schedule(subscription["cancel_at"], "subscription.end_at", subscription["id"])
+    if end - UPCOMING_NOTICE_SECONDS > sb.now() and not subscription["cancel_at"]:
         sb.schedule(end - UPCOMING_NOTICE_SECONDS, "subscription.upcoming", subscription["id"])
 
 
@@ -150,6 +153,47 @@ def subscription_cancel(
     return subscription
 
 
+def cancel_at_from(subscription: dict[str, Any], value: Any) -> int | None:
+    """`cancel_at`: a timestamp, "" to unset, or one of Stripe's named moments."""
+    if value == "":
+        return None
+    if value in ("max_period_end", "min_period_end", "max_billed_until"):
+        return period_end(subscription)
+    moment = int(value)
+    if moment > period_end(subscription):
+        # The sandbox bills whole periods only; Stripe would prorate the last one.
+        raise InvalidRequest(
+            "The sandbox supports a cancel_at no later than the current period end.",
+            param="cancel_at",
+        )
+    return moment
+
+
+def cancellation_set(sb: Sandbox, subscription: dict[str, Any], cancel_at: int | None) -> None:
+    """A cancellation asked for (Stripe records why at once), or withdrawn."""
+    current = subscription["cancellation_details"] or {}
+    subscription["cancel_at"] = cancel_at
+    subscription["canceled_at"] = sb.now() if cancel_at else None
+    subscription["cancellation_details"] = nested(
+        "subscription:cancellation_details",
+        reason="cancellation_requested" if cancel_at else None,
+        comment=current.get("comment") if cancel_at else None,
+        feedback=current.get("feedback") if cancel_at else None,
+    )
+
+
+def subscription_end_at(sb: Sandbox, subscription_id: str) -> None:
+    """Clock job at a subscription's `cancel_at`."""
+    subscription = sb.store.get(subscription_id)
+    if (
+        subscription
+        and subscription["status"] in LIVE_STATUSES
+        and subscription["cancel_at"]
+        and subscription["cancel_at"] <= sb.now()
+    ):
+        subscription_cancel(sb, subscription, reason="cancellation_requested")
+
+
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {key: before.get(key) for key in after if before.get(key) != after[key]}
 
@@ -176,8 +220,10 @@ def subscription_update(
     if "cancel_at_period_end" in params:
         cancel = as_bool(params["cancel_at_period_end"])
         subscription["cancel_at_period_end"] = cancel
-        subscription["cancel_at"] = period_end(subscription) if cancel else None
-        subscription["canceled_at"] = sb.now() if cancel else None
+        cancellation_set(sb, subscription, period_end(subscription) if cancel else None)
+    if "cancel_at" in params:
+        subscription["cancel_at_period_end"] = False
+        cancellation_set(sb, subscription, cancel_at_from(subscription, params["cancel_at"]))
     if params.get("default_payment_method"):
         payment_method = sb.get(
             params["default_payment_method"], "payment_method", param="default_payment_method"
@@ -187,10 +233,12 @@ def subscription_update(
         subscription["metadata"] = merged_metadata(subscription["metadata"], params["metadata"])
     details = params.get("cancellation_details")
     if isinstance(details, dict):
+        current = subscription["cancellation_details"] or {}
         subscription["cancellation_details"] = nested(
             "subscription:cancellation_details",
-            comment=details.get("comment") or None,
-            feedback=details.get("feedback") or None,
+            reason=current.get("reason"),
+            comment=details.get("comment", current.get("comment")) or None,
+            feedback=details.get("feedback", current.get("feedback")) or None,
         )
     if restart_period:
         # An interval switch starts a new billing period now and bills it at once, as Stripe does.

@@ -9,7 +9,12 @@ from ..expand import answer
 from ..listing import paginate
 from ..periods import subscription_renew, subscription_upcoming
 from ..registry import Resource, Route
-from ..subscriptions import subscription_cancel, subscription_start, subscription_update
+from ..subscriptions import (
+    subscription_cancel,
+    subscription_end_at,
+    subscription_start,
+    subscription_update,
+)
 
 
 def subscriptions_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +104,11 @@ RESOURCES = (
             Route("POST", "/v1/subscriptions/{id}", subscriptions_update),
             Route("DELETE", "/v1/subscriptions/{id}", subscriptions_cancel),
         ),
-        jobs={"renew": subscription_renew, "upcoming": subscription_upcoming},
+        jobs={
+            "renew": subscription_renew,
+            "upcoming": subscription_upcoming,
+            "end_at": subscription_end_at,
+        },
         nested=("subscription:cancellation_details",),
     ),
     Resource(

@@ -18,12 +18,21 @@ from django.conf import settings
 from django.urls import reverse
 
 from subscriptions.models import EmailKind, OutboxEmail
+from subscriptions.models.supporters import CancelReason
 from subscriptions.pledges import FREQUENCY_PHRASES
 from subscriptions.signing import IN_EMAIL, manage_token_make
 
 from .formatting import local_date, money
 
 Facts = Mapping[str, Any]
+# Reasons only the supporter gives (on the manage page, or as feedback Stripe recorded).
+SUPPORTER_REASONS = {
+    CancelReason.TOO_EXPENSIVE,
+    CancelReason.SUPPORT_ELSEWHERE,
+    CancelReason.UNHAPPY,
+    CancelReason.TEMPORARY,
+    CancelReason.OTHER,
+}
 
 
 def _always(facts: Facts) -> bool:
@@ -134,7 +143,7 @@ def _cancellation_key(facts: Facts) -> str:
     contribution = facts["contribution"]
     if contribution.status == "canceled":
         return _subscription_key(facts, "ended")
-    return _subscription_key(facts, f"ends:{contribution.current_period_end:%Y%m%d}")
+    return _subscription_key(facts, f"ends:{contribution.ends_on:%Y%m%d}")
 
 
 def _cancellation_not_yet_confirmed(facts: Facts) -> bool:
@@ -153,9 +162,11 @@ def _cancellation_context(facts: Facts) -> dict[str, Any]:
     contribution = facts["contribution"]
     return {
         **_plan(facts),
-        "ends_date": local_date(contribution.current_period_end),
+        "ends_date": local_date(contribution.ends_on),
         "ended": contribution.status == "canceled",
-        "payment_failures": contribution.cancel_reason == "payment_failed",
+        "payment_failures": contribution.cancel_reason == CancelReason.PAYMENT_FAILED,
+        "payment_disputed": contribution.cancel_reason == CancelReason.PAYMENT_DISPUTED,
+        "supporter_asked": contribution.cancel_reason in SUPPORTER_REASONS,
     }
 
 

@@ -5,7 +5,7 @@ from subscriptions import stripe_gateway as gateway
 from subscriptions.models import Contribution
 from subscriptions.models.supporters import CancelReason
 from subscriptions.pledges import Frequency
-from subscriptions.stripe_events.subscriptions import contribution_mirror
+from subscriptions.stripe_events.subscriptions import STRIPE_FEEDBACK, contribution_mirror
 
 SUPPORTER_CANCEL_REASONS = [
     CancelReason.TOO_EXPENSIVE,
@@ -81,7 +81,9 @@ def contribution_cancel(*, contribution: Contribution, reason: str, detail: str)
         subscription = gateway.subscription_retrieve(subscription_id)
         if subscription.schedule_id:
             gateway.subscription_schedule_release(subscription.schedule_id)
-    gateway.subscription_set_cancel_at_period_end(subscription_id=subscription_id, cancel=True)
+    gateway.subscription_set_cancel_at_period_end(
+        subscription_id=subscription_id, cancel=True, feedback=STRIPE_FEEDBACK[reason]
+    )
     Contribution.objects.filter(pk=contribution.pk).update(
         cancel_reason=reason, cancel_reason_detail=detail.strip()[:2000]
     )

@@ -21,6 +21,17 @@ from .registry import handles, object_id
 INTERVAL_TO_FREQUENCY = {"month": Frequency.MONTH, "year": Frequency.YEAR}
 ENDED_STATUSES = {ContributionStatus.CANCELED, ContributionStatus.INCOMPLETE_EXPIRED}
 
+# The supporter's reason in Stripe's own words (cancellation_details.feedback), so Stripe's
+# record, and every webhook about it, says that the supporter asked and why.
+STRIPE_FEEDBACK = {
+    CancelReason.TOO_EXPENSIVE: "too_expensive",
+    CancelReason.SUPPORT_ELSEWHERE: "switched_service",
+    CancelReason.UNHAPPY: "low_quality",
+    CancelReason.TEMPORARY: "unused",
+    CancelReason.OTHER: "other",
+}
+FEEDBACK_REASONS = {feedback: reason for reason, feedback in STRIPE_FEEDBACK.items()}
+
 
 @dataclass(frozen=True)
 class SubscriptionFacts:
@@ -85,7 +96,8 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     contribution.frequency = INTERVAL_TO_FREQUENCY.get(info.interval, Frequency.MONTH)
     contribution.status = info.status
     contribution.current_period_end = info.current_period_end
-    contribution.cancel_at_period_end = info.cancel_at_period_end
+    contribution.cancel_at_period_end = info.cancel_at_period_end or info.cancel_at is not None
+    contribution.cancel_at = info.cancel_at
     contribution.started_at = info.started_at
     contribution.ended_at = info.ended_at
     contribution.card_brand = info.card_brand
@@ -93,14 +105,33 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     contribution.card_exp_month = info.card_exp_month
     contribution.card_exp_year = info.card_exp_year
     _mirror_schedule(contribution, facts.schedule)
-    if contribution.status in ENDED_STATUSES and not was_ended and not contribution.cancel_reason:
-        contribution.cancel_reason = CancelReason.PAYMENT_FAILED
+    if not contribution.cancel_reason and (
+        contribution.cancel_at_period_end or contribution.status in ENDED_STATUSES
+    ):
+        contribution.cancel_reason = _cancel_reason(info, expired=not was_ended)
+    elif not contribution.cancel_at_period_end and contribution.status not in ENDED_STATUSES:
+        # Undone (here or in Stripe's dashboard): there is no reason to end any more.
+        contribution.cancel_reason = ""
+        contribution.cancel_reason_detail = ""
     if contribution.covered_fee >= contribution.amount:
         contribution.covered_fee = 0
     contribution.stripe_synced_at = timezone.now()
     contribution.save()
     _contribution_change_emails(contribution, before=before, price_id=info.price_id)
     return contribution
+
+
+def _cancel_reason(info: gateway.SubscriptionInfo, *, expired: bool) -> str:
+    """Why a plan ends, as Stripe records it (the supporter's own words come as feedback)."""
+    if info.cancellation_reason == "payment_failed":
+        return CancelReason.PAYMENT_FAILED
+    if info.cancellation_reason == "payment_disputed":
+        return CancelReason.PAYMENT_DISPUTED
+    if info.cancellation_feedback in FEEDBACK_REASONS:
+        return FEEDBACK_REASONS[info.cancellation_feedback]
+    if info.status == ContributionStatus.INCOMPLETE_EXPIRED and expired:
+        return CancelReason.PAYMENT_FAILED  # the first payment never went through
+    return ""
 
 
 def _mirror_schedule(contribution: Contribution, schedule: gateway.ScheduleInfo | None) -> None:

@@ -236,13 +236,13 @@ def subscription_schedule_release(schedule_id: str) -> None:
 
 
 def subscription_set_cancel_at_period_end(
-    *, subscription_id: str, cancel: bool
+    *, subscription_id: str, cancel: bool, feedback: str = ""
 ) -> SubscriptionInfo:
-    subscription = call(
-        stripe_client().v1.subscriptions.update,
-        subscription_id,
-        {"cancel_at_period_end": cancel, "expand": ["default_payment_method"]},
-    )
+    """Cancel at the period end (with the supporter's feedback, in Stripe's words), or undo."""
+    params: dict = {"cancel_at_period_end": cancel, "expand": ["default_payment_method"]}
+    if cancel and feedback:
+        params["cancellation_details"] = {"feedback": feedback}
+    subscription = call(stripe_client().v1.subscriptions.update, subscription_id, params)
     return convert.subscription(subscription)
 
 

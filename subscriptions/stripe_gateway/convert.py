@@ -91,6 +91,9 @@ def subscription(obj: Any) -> SubscriptionInfo:
         card_exp_month=card.get("exp_month"),
         card_exp_year=card.get("exp_year"),
         schedule_id=object_id(obj.get("schedule")),
+        cancel_at=timestamp(obj.get("cancel_at")),
+        cancellation_reason=(obj.get("cancellation_details") or {}).get("reason") or "",
+        cancellation_feedback=(obj.get("cancellation_details") or {}).get("feedback") or "",
     )
 
 

@@ -72,6 +72,11 @@ class SubscriptionInfo:
     card_exp_month: int | None = None
     card_exp_year: int | None = None
     schedule_id: str = ""
+    cancel_at: datetime | None = None
+    # Stripe's cancellation_details: why (cancellation_requested, payment_failed,
+    # payment_disputed) and the customer's feedback, if any was given.
+    cancellation_reason: str = ""
+    cancellation_feedback: str = ""
 
 
 @dataclass(frozen=True)

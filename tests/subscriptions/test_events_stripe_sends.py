@@ -2,7 +2,11 @@
 HTTP with Stripe's own test cards (issue 9 item 5)."""
 
 import re
+from datetime import timedelta
 
+from django.core import mail
+
+from subscriptions.emails.formatting import local_date
 from subscriptions.models import Contribution, OutboxEmail, Payment
 from tests.gifts import http_post_form
 
@@ -43,3 +47,61 @@ def test_a_renewal_that_needs_3d_secure_emails_the_page_to_confirm_it(site):
     assert contribution.status == "active"
     assert Payment.objects.count() == 2
     assert OutboxEmail.objects.filter(kind="payment_action_required").count() == 1
+
+
+def test_a_cancellation_set_in_stripe_tells_its_own_date_and_not_as_you_asked(site, stripe_api):
+    site.give(amount="5")
+    contribution = _only_contribution()
+    ends = contribution.current_period_end - timedelta(days=10)
+
+    stripe_api.v1.subscriptions.update(
+        contribution.stripe_subscription_id, {"cancel_at": int(ends.timestamp())}
+    )
+    site.settle()
+
+    contribution = _only_contribution()
+    assert contribution.cancel_at == ends
+    assert contribution.cancel_reason == ""
+    email = OutboxEmail.objects.get(kind="cancellation")
+    assert f"is set to end on {local_date(ends)}" in email.text
+    assert "As you asked" not in email.text
+
+    site.advance(days=25)
+
+    contribution = _only_contribution()
+    assert contribution.status == "canceled"
+    assert contribution.ended_at == ends
+    assert contribution.payments.count() == 1
+    assert OutboxEmail.objects.filter(kind="cancellation").count() == 1
+
+
+def test_the_supporters_reason_travels_to_stripe_and_back(site, stripe_api):
+    site.give(amount="5")
+    contribution = _only_contribution()
+    mail.outbox.clear()
+    site.client.post("/support/manage/", {"email": "reader@example.org"})
+    path = re.search(r"https?://[^/\s]+(/support/manage/[^\s\"<]+/)", mail.outbox[-1].body)[1]
+
+    site.client.post(f"{path}gifts/{contribution.public_id}/cancel/", {"reason": "temporary"})
+    site.settle()
+
+    subscription = stripe_api.v1.subscriptions.retrieve(contribution.stripe_subscription_id)
+    assert subscription["cancellation_details"]["reason"] == "cancellation_requested"
+    assert subscription["cancellation_details"]["feedback"] == "unused"
+    ends = _only_contribution().current_period_end
+    email = OutboxEmail.objects.get(kind="cancellation")
+    assert "As you asked, your support of €5.00 a month for" in email.text
+    assert f"will end on {local_date(ends)}" in email.text
+
+
+def test_a_plan_ended_by_failed_payments_says_so_with_the_date(site):
+    site.give(card="4000000000000341")
+
+    site.advance(days=61)
+
+    contribution = _only_contribution()
+    assert contribution.status == "canceled"
+    assert contribution.cancel_reason == "payment_failed"
+    email = OutboxEmail.objects.get(kind="cancellation")
+    assert "We could not take your last payments" in email.text
+    assert f"ended on {local_date(contribution.ended_at)}" in email.text
