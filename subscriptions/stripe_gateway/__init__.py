@@ -132,6 +132,15 @@ def subscription_retrieve(subscription_id: str) -> SubscriptionInfo:
     return convert.subscription(subscription)
 
 
+def subscription_list_for_customer(customer_id: str) -> list[SubscriptionInfo]:
+    """The customer's subscriptions that are not canceled (a supporter has one or a few)."""
+    page = call(
+        stripe_client().v1.subscriptions.list,
+        {"customer": customer_id, "limit": 100, "expand": ["data.default_payment_method"]},
+    )
+    return [convert.subscription(obj) for obj in page["data"]]
+
+
 def subscription_change_amount(
     *, subscription: SubscriptionInfo, amount: int, idempotency_key: str
 ) -> SubscriptionInfo:

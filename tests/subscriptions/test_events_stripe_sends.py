@@ -2,13 +2,14 @@
 HTTP with Stripe's own test cards (issue 9 item 5)."""
 
 import re
+import time
 from datetime import timedelta
 
 from django.core import mail
 
 from subscriptions.emails.formatting import local_date
 from subscriptions.models import Contribution, OutboxEmail, Payment
-from tests.gifts import http_post_form
+from tests.gifts import http_post_form, post_event
 
 AUTHENTICATION_REQUIRED_CARD = "4000002760003184"
 
@@ -105,3 +106,40 @@ def test_a_plan_ended_by_failed_payments_says_so_with_the_date(site):
     email = OutboxEmail.objects.get(kind="cancellation")
     assert "We could not take your last payments" in email.text
     assert f"ended on {local_date(contribution.ended_at)}" in email.text
+
+
+def test_an_upcoming_renewal_is_read_from_stripe_whatever_the_endpoints_api_version(site):
+    site.give(amount="60", frequency="year")
+    contribution = _only_contribution()
+    site.advance(days=340)
+    assert not OutboxEmail.objects.filter(kind="renewal_coming").exists()
+    # An upcoming invoice as an endpoint pinned to an older API version receives it: the
+    # subscription sits at the top level (not under `parent`) and there is no id.
+    now = int(time.time()) + 340 * 86400
+    older_version = {
+        "id": "evt_upcoming_older_version",
+        "object": "event",
+        "api_version": "2024-06-20",
+        "created": now,
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": "invoice.upcoming",
+        "data": {
+            "object": {
+                "object": "invoice",
+                "customer": contribution.stripe_customer_id,
+                "subscription": contribution.stripe_subscription_id,
+                "amount_due": 6000,
+                "currency": "eur",
+                "billing_reason": "upcoming",
+            }
+        },
+    }
+
+    response = post_event(site.client, older_version)
+
+    assert response.status_code == 200
+    reminder = OutboxEmail.objects.get(kind="renewal_coming")
+    assert local_date(contribution.current_period_end) in reminder.text
+    assert "€60.00" in reminder.text
