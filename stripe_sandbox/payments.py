@@ -105,6 +105,11 @@ def card_charge(
     if decline:
         return intent, charge, charge_decline(sb, intent, charge, payment_method, *decline)
     charge_succeed(sb, intent, charge)
+    if behaviour == "dispute":
+        # Imported here: disputes are settlement, which builds on this module.
+        from .settlement import dispute_open
+
+        dispute_open(sb, charge["id"])  # the test card's cardholder disputes it at once
     return intent, charge, None
 
 

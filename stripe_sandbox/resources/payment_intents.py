@@ -9,7 +9,6 @@ from ..expand import answer
 from ..forms import as_bool
 from ..payments import card_charge
 from ..registry import Resource, Route
-from ..settlement import dispute_open
 
 
 def payment_intents_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
@@ -48,8 +47,6 @@ def payment_intents_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any
     if decline:
         decline.extra["payment_intent"] = intent
         raise decline
-    if payment_method["card"]["fingerprint"] == "dispute":
-        dispute_open(sb, charge["id"])
     return answer(sb, params, intent)
 
 

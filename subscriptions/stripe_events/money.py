@@ -1,6 +1,8 @@
 """Money movements: payments (numbered and receipted where they are recorded), refunds,
 disputes, and the balance transactions behind them."""
 
+from dataclasses import dataclass
+
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import (
     BalanceTransaction,
@@ -118,8 +120,16 @@ def charge_refunded(charge: gateway.ChargeInfo) -> Payment | None:
     return payment
 
 
-def _dispute_fetch(event: StripeEvent) -> gateway.DisputeInfo:
-    return gateway.dispute_retrieve(object_id(event))
+@dataclass(frozen=True)
+class DisputeFacts:
+    dispute: gateway.DisputeInfo
+    # The disputed charge, fetched in case the dispute outruns the event that records it.
+    charge: gateway.ChargeInfo
+
+
+def _dispute_fetch(event: StripeEvent) -> DisputeFacts:
+    dispute = gateway.dispute_retrieve(object_id(event))
+    return DisputeFacts(dispute=dispute, charge=gateway.charge_retrieve(dispute.charge_id))
 
 
 @handles(
@@ -128,10 +138,13 @@ def _dispute_fetch(event: StripeEvent) -> gateway.DisputeInfo:
     "charge.dispute.closed",
     fetch=_dispute_fetch,
 )
-def dispute_changed(dispute: gateway.DisputeInfo) -> Payment | None:
+def dispute_changed(facts: DisputeFacts) -> Payment:
+    dispute = facts.dispute
     payment = Payment.objects.select_for_update().filter(stripe_charge_id=dispute.charge_id).first()
     if payment is None:
-        return None
+        # Disputed before its payment was recorded (a test card disputes at once): record
+        # it from the charge now; the checkout or invoice event then says whose it is.
+        payment = payment_record(charge=facts.charge, contribution=None, invoice_id="")
     payment.stripe_dispute_id = dispute.id
     payment.dispute_status = (
         dispute.status if dispute.status in DisputeStatus.values else DisputeStatus.NEEDS_RESPONSE

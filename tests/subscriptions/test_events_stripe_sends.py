@@ -12,6 +12,7 @@ from subscriptions.models import Contribution, OutboxEmail, Payment
 from tests.gifts import http_post_form, post_event
 
 AUTHENTICATION_REQUIRED_CARD = "4000002760003184"
+DISPUTED_CARD = "4000000000000259"
 
 
 def _only_contribution() -> Contribution:
@@ -143,3 +144,18 @@ def test_an_upcoming_renewal_is_read_from_stripe_whatever_the_endpoints_api_vers
     reminder = OutboxEmail.objects.get(kind="renewal_coming")
     assert local_date(contribution.current_period_end) in reminder.text
     assert "€60.00" in reminder.text
+
+
+def test_a_gift_disputed_before_its_payment_is_recorded_keeps_the_dispute(site):
+    # Stripe's dispute test card: the dispute is opened right after the charge, so its
+    # event comes before the invoice event that records the payment.
+    site.give(card=DISPUTED_CARD)
+
+    payment = Payment.objects.get()
+    assert payment.dispute_status == "needs_response"
+    assert payment.stripe_dispute_id.startswith("dp_")
+    contribution = _only_contribution()
+    assert payment.contribution == contribution
+    assert payment.supporter == contribution.supporter
+    assert payment.stripe_invoice_id.startswith("in_")
+    assert OutboxEmail.objects.filter(kind="receipt").count() == 1
