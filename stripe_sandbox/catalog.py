@@ -157,6 +157,7 @@ def plan_from_price(price: dict[str, Any]) -> dict[str, Any]:
 
 CARD_BEHAVIOURS = {
     "4000002760003184": "authentication_required",
+    "4000000000005126": "refund_fails",
     "4000000000000259": "dispute",
     "4000000000000002": "decline",
     "4000000000009995": "insufficient_funds",
@@ -166,7 +167,8 @@ CARD_BEHAVIOURS = {
 
 def card_behaviour(card_number: str) -> str:
     """What a test card does: ok, decline, insufficient_funds, fails_later, dispute, or
-    authentication_required (3-D Secure on every charge; the hosted checkout completes it)."""
+    authentication_required (3-D Secure on every charge; the hosted checkout completes it), or
+    refund_fails (charges succeed; a refund stays pending, then fails a day later)."""
     return CARD_BEHAVIOURS.get(card_number, "ok")
 
 

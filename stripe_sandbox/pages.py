@@ -11,6 +11,7 @@ TEST_CARDS = (
     ("4000 0000 0000 9995", "declined (insufficient funds)"),
     ("4000 0000 0000 0341", "succeeds now, every later charge fails"),
     ("4000 0027 6000 3184", "3-D Secure on every charge (completed here, not on renewals)"),
+    ("4000 0000 0000 5126", "succeeds; its refunds fail a day later"),
 )
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;

@@ -103,7 +103,16 @@ class ContributionAdmin(MirrorOfStripeAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(MirrorOfStripeAdmin):
-    list_display = ["paid_at", "supporter", "amount", "currency", "fee", "receipt_number"]
+    list_display = [
+        "paid_at",
+        "supporter",
+        "amount",
+        "currency",
+        "fee",
+        "amount_refunded",
+        "receipt_number",
+        "refund_failures",
+    ]
     list_filter = ["currency", "dispute_status"]
     search_fields = ["stripe_charge_id", "stripe_invoice_id", "receipt_number", "supporter__email"]
     list_select_related = ["supporter"]

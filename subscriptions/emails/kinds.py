@@ -283,7 +283,11 @@ _SPECS = [
     EmailSpec(
         EmailKind.REFUND,
         "Your refund from {newsroom}",
-        key=lambda facts: f"{facts['payment'].stripe_charge_id}:{facts['payment'].amount_refunded}",
+        # One email per Stripe refund (older rows: per refunded total of the charge).
+        key=lambda facts: (
+            facts.get("refund_id")
+            or f"{facts['payment'].stripe_charge_id}:{facts['payment'].amount_refunded}"
+        ),
         context=_refund_context,
         due=lambda facts: facts["refunded_now"] > 0,
     ),

@@ -13,6 +13,7 @@ from subscriptions.models import (
     StripeEvent,
 )
 from subscriptions.models.payments import DisputeStatus
+from subscriptions.money import money_format
 from subscriptions.services.outbox import email_queue
 from subscriptions.services.receipts import receipt_number_assign
 
@@ -98,26 +99,59 @@ def balance_transaction_record(
     return row
 
 
-def _charge_fetch(event: StripeEvent) -> gateway.ChargeInfo:
-    return gateway.charge_retrieve(object_id(event))
+@dataclass(frozen=True)
+class RefundFacts:
+    charge: gateway.ChargeInfo
+    refunds: list[gateway.RefundInfo]
 
 
-@handles("charge.refunded", fetch=_charge_fetch)
-def charge_refunded(charge: gateway.ChargeInfo) -> Payment | None:
-    payment = Payment.objects.select_for_update().filter(stripe_charge_id=charge.id).first()
+def _charge_refunds_fetch(event: StripeEvent) -> RefundFacts:
+    charge = gateway.charge_retrieve(object_id(event))
+    return RefundFacts(charge=charge, refunds=gateway.refund_list_for_charge(charge.id))
+
+
+def _refund_fetch(event: StripeEvent) -> RefundFacts:
+    refund = gateway.refund_retrieve(object_id(event))
+    return RefundFacts(charge=gateway.charge_retrieve(refund.charge_id), refunds=[refund])
+
+
+@handles("charge.refunded", fetch=_charge_refunds_fetch)
+@handles("refund.updated", "refund.failed", fetch=_refund_fetch)
+def refunds_changed(facts: RefundFacts) -> Payment | None:
+    """The payment's refunded total follows the charge (a failed refund gives it back);
+    the supporter hears of a refund once it has succeeded, staff of one that failed."""
+    payment = Payment.objects.select_for_update().filter(stripe_charge_id=facts.charge.id).first()
     if payment is None:
         # A refund can outrun the payment it refunds; recording the payment picks it up.
         return None
-    refunded_now = charge.amount_refunded - payment.amount_refunded
-    payment.amount_refunded = charge.amount_refunded
-    payment.save(update_fields=["amount_refunded"])
-    email_queue(
-        kind=EmailKind.REFUND,
-        supporter=payment.supporter,
-        payment=payment,
-        refunded_now=refunded_now,
-    )
+    payment.amount_refunded = facts.charge.amount_refunded
+    for refund in facts.refunds:
+        if refund.status == "failed":
+            _refund_failure_note(payment, refund)
+    payment.save(update_fields=["amount_refunded", "refund_failures"])
+    for refund in facts.refunds:
+        if refund.status == "succeeded":
+            email_queue(
+                kind=EmailKind.REFUND,
+                supporter=payment.supporter,
+                payment=payment,
+                refunded_now=refund.amount,
+                refund_id=refund.id,
+            )
     return payment
+
+
+def _refund_failure_note(payment: Payment, refund: gateway.RefundInfo) -> None:
+    if refund.failure_balance_transaction is not None:
+        balance_transaction_record(refund.failure_balance_transaction, payout=None)
+    if refund.id in payment.refund_failures:
+        return
+    note = (
+        f"Refund {refund.id} of {money_format(refund.amount, currency=refund.currency)} "
+        f"failed ({refund.failure_reason or 'no reason given'}): the money stayed with us "
+        "and the supporter was not told it was refunded."
+    )
+    payment.refund_failures = "\n".join(filter(None, [payment.refund_failures, note]))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from .types import (
     GatewayUnavailable,
     InvoiceInfo,
     PayoutInfo,
+    RefundInfo,
     ScheduleInfo,
     SubscriptionInfo,
     VerifiedEvent,
@@ -53,6 +54,7 @@ __all__ = [
     "PayoutInfo",
     "PortalConfigurationInfo",
     "PortalFeatures",
+    "RefundInfo",
     "ScheduleInfo",
     "SubscriptionInfo",
     "VerifiedEvent",
@@ -305,6 +307,18 @@ def invoice_retrieve(invoice_id: str) -> InvoiceInfo:
             paid_charge = payment_intent_charge_retrieve(intent_id)
         break
     return convert.invoice(invoice, paid_charge=paid_charge, needs_action=needs_action)
+
+
+def refund_retrieve(refund_id: str) -> RefundInfo:
+    refund = call(
+        stripe_client().v1.refunds.retrieve, refund_id, {"expand": ["failure_balance_transaction"]}
+    )
+    return convert.refund(refund)
+
+
+def refund_list_for_charge(charge_id: str) -> list[RefundInfo]:
+    page = call(stripe_client().v1.refunds.list, {"charge": charge_id, "limit": 100})
+    return [convert.refund(obj) for obj in page["data"]]
 
 
 def dispute_retrieve(dispute_id: str) -> DisputeInfo:

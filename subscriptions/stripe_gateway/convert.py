@@ -11,6 +11,7 @@ from .types import (
     DisputeInfo,
     InvoiceInfo,
     PayoutInfo,
+    RefundInfo,
     ScheduleInfo,
     SubscriptionInfo,
 )
@@ -118,6 +119,19 @@ def schedule(obj: Any, *, next_price: Any = None) -> ScheduleInfo:
         next_phase_starts_at=timestamp(upcoming["start_date"]) if upcoming else None,
         next_amount=next_price.get("unit_amount") if upcoming and next_price else None,
         next_interval=recurring.get("interval") or "" if upcoming else "",
+    )
+
+
+def refund(obj: Any) -> RefundInfo:
+    return RefundInfo(
+        id=obj["id"],
+        status=obj.get("status") or "",
+        amount=obj["amount"],
+        currency=obj["currency"],
+        charge_id=object_id(obj.get("charge")),
+        created=datetime.fromtimestamp(obj["created"], tz=UTC),
+        failure_reason=obj.get("failure_reason") or "",
+        failure_balance_transaction=balance_transaction(obj.get("failure_balance_transaction")),
     )
 
 

@@ -122,6 +122,18 @@ class ChargeInfo:
 
 
 @dataclass(frozen=True)
+class RefundInfo:
+    id: str
+    status: str  # pending, succeeded, failed, canceled, requires_action
+    amount: int
+    currency: str
+    charge_id: str
+    created: datetime
+    failure_reason: str = ""
+    failure_balance_transaction: BalanceTransactionInfo | None = None
+
+
+@dataclass(frozen=True)
 class InvoiceInfo:
     id: str
     status: str

@@ -8,11 +8,12 @@ from datetime import timedelta
 from django.core import mail
 
 from subscriptions.emails.formatting import local_date
-from subscriptions.models import Contribution, OutboxEmail, Payment
+from subscriptions.models import BalanceTransaction, Contribution, OutboxEmail, Payment
 from tests.gifts import http_post_form, post_event
 
 AUTHENTICATION_REQUIRED_CARD = "4000002760003184"
 DISPUTED_CARD = "4000000000000259"
+REFUND_FAILS_CARD = "4000000000005126"
 
 
 def _only_contribution() -> Contribution:
@@ -159,3 +160,43 @@ def test_a_gift_disputed_before_its_payment_is_recorded_keeps_the_dispute(site):
     assert payment.supporter == contribution.supporter
     assert payment.stripe_invoice_id.startswith("in_")
     assert OutboxEmail.objects.filter(kind="receipt").count() == 1
+
+
+def test_a_refund_that_fails_later_gives_the_amount_back_and_tells_staff_not_the_supporter(
+    site, stripe_api, admin_client
+):
+    site.give(amount="20", frequency="once", card=REFUND_FAILS_CARD)
+    payment = Payment.objects.get()
+
+    refund = stripe_api.v1.refunds.create({"charge": payment.stripe_charge_id, "amount": 500})
+    site.settle()
+
+    assert refund.status == "pending"
+    payment.refresh_from_db()
+    assert payment.amount_refunded == 500
+    assert not OutboxEmail.objects.filter(kind="refund").exists(), "not refunded yet"
+
+    site.advance(days=1)
+
+    payment.refresh_from_db()
+    assert payment.amount_refunded == 0
+    assert f"Refund {refund.id} of €5 failed (expired_or_canceled_card)" in payment.refund_failures
+    assert not OutboxEmail.objects.filter(kind="refund").exists()
+    assert payment.refund_failures.count(refund.id) == 1, "noted once for both events"
+    listing = admin_client.get("/admin/subscriptions/payment/").content.decode()
+    assert f"Refund {refund.id} of €5 failed" in listing
+    categories = set(BalanceTransaction.objects.values_list("reporting_category", flat=True))
+    assert "refund_failure" in categories
+
+
+def test_a_refund_that_succeeds_is_emailed_once_per_refund(site, stripe_api):
+    site.give(amount="20", frequency="once")
+    payment = Payment.objects.get()
+
+    for _ in range(2):
+        stripe_api.v1.refunds.create({"charge": payment.stripe_charge_id, "amount": 500})
+        site.settle()
+
+    emails = OutboxEmail.objects.filter(kind="refund")
+    assert emails.count() == 2
+    assert all("We have refunded €5.00 of your payment of €20.00" in e.text for e in emails)
