@@ -54,6 +54,8 @@ METHODS = {
     "GET /v1/subscriptions/{id}": "SubscriptionRetrieveParams",
     "POST /v1/subscriptions/{id}": "SubscriptionUpdateParams",
     "DELETE /v1/subscriptions/{id}": "SubscriptionCancelParams",
+    "POST /v1/subscriptions/{id}/pause": "SubscriptionPauseParams",
+    "POST /v1/subscriptions/{id}/resume": "SubscriptionResumeParams",
     "GET /v1/subscription_items": "SubscriptionItemListParams",
     "POST /v1/subscription_schedules": "SubscriptionScheduleCreateParams",
     "GET /v1/subscription_schedules": "SubscriptionScheduleListParams",

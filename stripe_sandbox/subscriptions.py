@@ -30,6 +30,53 @@ def add_interval(timestamp: int, interval: str, count: int = 1) -> int:
     return int(moment.replace(year=year, month=month, day=day).timestamp())
 
 
+def subscription_pause(sb: Sandbox, subscription: dict[str, Any]) -> dict[str, Any]:
+    """The pause endpoint: no new periods and no invoices until it resumes."""
+    if subscription["status"] not in ("active", "trialing"):
+        raise InvalidRequest(
+            f"Only an active subscription can be paused; this one is {subscription['status']}.",
+            param="id",
+        )
+    previous = copy.deepcopy(subscription)
+    subscription["status"] = "paused"
+    sb.store.unschedule(subscription["id"])
+    sb.save(subscription)
+    changes = changed_fields(previous, subscription)
+    sb.emit("customer.subscription.paused", subscription)
+    sb.emit("customer.subscription.updated", subscription, previous_attributes=changes)
+    return subscription
+
+
+def subscription_resume(
+    sb: Sandbox, subscription: dict[str, Any], params: dict[str, Any]
+) -> dict[str, Any]:
+    """Resume a paused subscription: by default a new period starts now and is billed now."""
+    if subscription["status"] != "paused":
+        raise InvalidRequest("Only a paused subscription can be resumed.", param="id")
+    previous = copy.deepcopy(subscription)
+    anchor = (params.get("billing_cycle_anchor") or {}).get("type") or "now"
+    subscription["status"] = "active"
+    if anchor == "now" or period_end(subscription) <= sb.now():
+        now = sb.now()
+        for item in item_list(subscription):
+            recurring = item["price"]["recurring"]
+            item["current_period_start"] = now
+            item["current_period_end"] = add_interval(
+                now, recurring["interval"], recurring["interval_count"]
+            )
+        subscription["billing_cycle_anchor"] = now
+        invoice = invoice_create(
+            sb, subscription, billing_reason="subscription_cycle", period_start=now, period_end=now
+        )
+        subscription_invoice_collect(sb, subscription, invoice)
+    sb.save(subscription)
+    schedule_period_jobs(sb, subscription)
+    changes = changed_fields(previous, subscription)
+    sb.emit("customer.subscription.resumed", subscription)
+    sb.emit("customer.subscription.updated", subscription, previous_attributes=changes)
+    return subscription
+
+
 def subscription_item(
     sb: Sandbox, subscription_id: str, price: dict[str, Any], start: int
 ) -> dict[str, Any]:

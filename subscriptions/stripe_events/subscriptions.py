@@ -188,6 +188,8 @@ def _fetch(event: StripeEvent) -> SubscriptionFacts:
     "customer.subscription.created",
     "customer.subscription.updated",
     "customer.subscription.deleted",
+    "customer.subscription.paused",
+    "customer.subscription.resumed",
     fetch=_fetch,
 )
 def subscription_changed(facts: SubscriptionFacts) -> Contribution:

@@ -154,6 +154,18 @@ REFUSALS = [
     ("GET", "/v1/subscription_items", {}, missing("subscription")),
     (
         "POST",
+        "/v1/subscriptions/sub_x/pause",
+        {"type": "collection"},
+        not_in("type", "subscription"),
+    ),
+    (
+        "POST",
+        "/v1/subscriptions/sub_x/resume",
+        {"billing_cycle_anchor[type]": "later"},
+        not_in("billing_cycle_anchor[type]", "now or unchanged"),
+    ),
+    (
+        "POST",
         "/v1/subscription_schedules",
         {"from_subscription": "sub_x", "end_behavior": "later"},
         not_in("end_behavior", "cancel, none, release, or renew"),

@@ -200,3 +200,26 @@ def test_a_refund_that_succeeds_is_emailed_once_per_refund(site, stripe_api):
     emails = OutboxEmail.objects.filter(kind="refund")
     assert emails.count() == 2
     assert all("We have refunded €5.00 of your payment of €20.00" in e.text for e in emails)
+
+
+def test_a_paused_gift_shows_paused_takes_nothing_then_resumes(site, stripe_api):
+    site.give(amount="5")
+    contribution = _only_contribution()
+
+    stripe_api.v1.subscriptions.pause(contribution.stripe_subscription_id)
+    site.settle()
+
+    assert _only_contribution().status == "paused"
+    mail.outbox.clear()
+    site.client.post("/support/manage/", {"email": "reader@example.org"})
+    path = re.search(r"https?://[^/\s]+(/support/manage/[^\s\"<]+/)", mail.outbox[-1].body)[1]
+    assert "Status: <strong>Paused</strong>" in site.client.get(path).content.decode()
+    site.advance(days=40)
+    assert Payment.objects.count() == 1, "a paused gift takes nothing"
+
+    stripe_api.v1.subscriptions.resume(contribution.stripe_subscription_id)
+    site.settle()
+
+    contribution = _only_contribution()
+    assert contribution.status == "active"
+    assert Payment.objects.count() == 2, "resuming starts a new period, paid now"
