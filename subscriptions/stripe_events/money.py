@@ -44,23 +44,14 @@ def payment_record(
     )
     if transaction_info is not None:
         balance_transaction_record(transaction_info, payout=None)
-    refunded_now = (
-        charge.amount_refunded if created else charge.amount_refunded - payment.amount_refunded
-    )
     if not created:
-        payment.amount_refunded = charge.amount_refunded
         payment.supporter = payment.supporter or supporter
         payment.contribution = payment.contribution or contribution
         payment.stripe_invoice_id = payment.stripe_invoice_id or invoice_id
         payment.save()
-    # Both are once-only (outbox keys), and wait until we know who paid.
+    # All once-only (outbox keys), and waiting until we know who paid.
     payment_acknowledge(payment)
-    email_queue(
-        kind=EmailKind.REFUND,
-        supporter=payment.supporter,
-        payment=payment,
-        refunded_now=refunded_now,
-    )
+    refunds_apply(payment, charge)
     return payment
 
 
@@ -99,37 +90,16 @@ def balance_transaction_record(
     return row
 
 
-@dataclass(frozen=True)
-class RefundFacts:
-    charge: gateway.ChargeInfo
-    refunds: list[gateway.RefundInfo]
-
-
-def _charge_refunds_fetch(event: StripeEvent) -> RefundFacts:
-    charge = gateway.charge_retrieve(object_id(event))
-    return RefundFacts(charge=charge, refunds=gateway.refund_list_for_charge(charge.id))
-
-
-def _refund_fetch(event: StripeEvent) -> RefundFacts:
-    refund = gateway.refund_retrieve(object_id(event))
-    return RefundFacts(charge=gateway.charge_retrieve(refund.charge_id), refunds=[refund])
-
-
-@handles("charge.refunded", fetch=_charge_refunds_fetch)
-@handles("refund.updated", "refund.failed", fetch=_refund_fetch)
-def refunds_changed(facts: RefundFacts) -> Payment | None:
-    """The payment's refunded total follows the charge (a failed refund gives it back);
-    the supporter hears of a refund once it has succeeded, staff of one that failed."""
-    payment = Payment.objects.select_for_update().filter(stripe_charge_id=facts.charge.id).first()
-    if payment is None:
-        # A refund can outrun the payment it refunds; recording the payment picks it up.
-        return None
-    payment.amount_refunded = facts.charge.amount_refunded
-    for refund in facts.refunds:
+def refunds_apply(payment: Payment, charge: gateway.ChargeInfo) -> None:
+    """The payment's refunds as Stripe has them now: the refunded total follows the charge (a
+    failed refund gives it back, and staff see why in admin); the supporter hears of each
+    refund once it has succeeded. Saves the payment."""
+    payment.amount_refunded = charge.amount_refunded
+    for refund in charge.refunds:
         if refund.status == "failed":
             _refund_failure_note(payment, refund)
-    payment.save(update_fields=["amount_refunded", "refund_failures"])
-    for refund in facts.refunds:
+    payment.save()
+    for refund in charge.refunds:
         if refund.status == "succeeded":
             email_queue(
                 kind=EmailKind.REFUND,
@@ -138,6 +108,24 @@ def refunds_changed(facts: RefundFacts) -> Payment | None:
                 refunded_now=refund.amount,
                 refund_id=refund.id,
             )
+
+
+def _charge_fetch(event: StripeEvent) -> gateway.ChargeInfo:
+    return gateway.charge_retrieve(object_id(event))
+
+
+def _refund_fetch(event: StripeEvent) -> gateway.ChargeInfo:
+    return gateway.charge_retrieve(gateway.refund_retrieve(object_id(event)).charge_id)
+
+
+@handles("charge.refunded", fetch=_charge_fetch)
+@handles("refund.updated", "refund.failed", fetch=_refund_fetch)
+def refunds_changed(charge: gateway.ChargeInfo) -> Payment | None:
+    payment = Payment.objects.select_for_update().filter(stripe_charge_id=charge.id).first()
+    if payment is None:
+        # A refund can outrun the payment it refunds; recording the payment picks it up.
+        return None
+    refunds_apply(payment, charge)
     return payment
 
 

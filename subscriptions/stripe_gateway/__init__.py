@@ -274,8 +274,11 @@ def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
 
 
 def charge_retrieve(charge_id: str) -> ChargeInfo:
+    """The charge with its balance transaction and its refunds (each with its failure's)."""
     charge = call(
-        stripe_client().v1.charges.retrieve, charge_id, {"expand": ["balance_transaction"]}
+        stripe_client().v1.charges.retrieve,
+        charge_id,
+        {"expand": ["balance_transaction", "refunds.data.failure_balance_transaction"]},
     )
     return convert.charge(charge)
 
@@ -314,11 +317,6 @@ def refund_retrieve(refund_id: str) -> RefundInfo:
         stripe_client().v1.refunds.retrieve, refund_id, {"expand": ["failure_balance_transaction"]}
     )
     return convert.refund(refund)
-
-
-def refund_list_for_charge(charge_id: str) -> list[RefundInfo]:
-    page = call(stripe_client().v1.refunds.list, {"charge": charge_id, "limit": 100})
-    return [convert.refund(obj) for obj in page["data"]]
 
 
 def dispute_retrieve(dispute_id: str) -> DisputeInfo:

@@ -167,6 +167,7 @@ def charge(obj: Any) -> ChargeInfo:
         created=instant(obj["created"]),
         metadata=_metadata(obj),
         balance_transaction=balance_transaction(obj.get("balance_transaction")),
+        refunds=tuple(refund(r) for r in (obj.get("refunds") or {}).get("data") or []),
     )
 
 

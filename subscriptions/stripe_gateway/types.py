@@ -119,6 +119,7 @@ class ChargeInfo:
     created: datetime
     metadata: dict[str, str]
     balance_transaction: BalanceTransactionInfo | None
+    refunds: tuple["RefundInfo", ...] = ()
 
 
 @dataclass(frozen=True)
