@@ -23,7 +23,7 @@ ENDED_STATUSES = {ContributionStatus.CANCELED, ContributionStatus.INCOMPLETE_EXP
 
 # The supporter's reason in Stripe's own words (cancellation_details.feedback), so Stripe's
 # record, and every webhook about it, says that the supporter asked and why.
-STRIPE_FEEDBACK = {
+STRIPE_FEEDBACK: dict[str, str] = {
     CancelReason.TOO_EXPENSIVE: "too_expensive",
     CancelReason.SUPPORT_ELSEWHERE: "switched_service",
     CancelReason.UNHAPPY: "low_quality",
