@@ -9,7 +9,10 @@ them all twice to a local SMTP sink running in its own process:
   (`-Q emails,default -c 2 --prefetch-multiplier 4 -P prefork`), from the first enqueue
   until the last row is marked sent (the workers are up before the clock starts).
 
-It prints messages per second for each and the ratio outbox/plain (target >= 0.5), and
+Each task claims its own row and up to OUTBOX_BATCH_SIZE other due ones (skip_locked) and
+sends them on one connection, so most tasks find their row already sent.
+
+It prints messages per second for each and the ratio outbox/plain (target >= 0.8), and
 removes its database, its Redis database and its processes when it ends.
 """
 
@@ -37,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 PYTHON = sys.executable
 CELERY = str(Path(PYTHON).with_name("celery"))
+TARGET = 0.8
 MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]+>)", re.MULTILINE | re.IGNORECASE)
 
 
@@ -202,6 +206,8 @@ def prepare(count: int) -> list[int]:
                 stripe_charge_id=f"ch_bench{n}",
                 amount=contribution.amount,
                 currency=contribution.currency,
+                settled_amount=contribution.amount,
+                settlement_currency=contribution.currency,
                 fee=40,
                 net=contribution.amount - 40,
                 receipt_number=f"{now.year}-{n + 1:06d}",
@@ -279,7 +285,7 @@ class Worker:
             "config",
             "worker",
             "-Q",
-            "emails,default",
+            "",  # the queues, named in start(): the settings may put a prefix on them
             "-c",
             str(concurrency),
             "--prefetch-multiplier",
@@ -293,7 +299,14 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> None:
+        from django.conf import settings
+
         from config.celery import app
+
+        emails = f"{settings.TASK_QUEUE_PREFIX}emails"
+        self.command[self.command.index("-Q") + 1] = (
+            f"{emails},{settings.CELERY_TASK_DEFAULT_QUEUE}"
+        )
 
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
@@ -438,11 +451,11 @@ def main() -> None:
             flush=True,
         )
         ratio = (count / outbox) / (count / plain)
-        verdict = "met" if ratio >= 0.5 else "NOT met"
+        verdict = "met" if ratio >= TARGET else "NOT met"
         print(
             f"outbox: {count} in {outbox:.1f} s ({count / outbox:.0f}/s); "
             f"smtplib: {count} in {plain:.1f} s ({count / plain:.0f}/s); "
-            f"ratio outbox/plain = {ratio:.2f} (target >= 0.5: {verdict})"
+            f"ratio outbox/plain = {ratio:.2f} (target >= {TARGET}: {verdict})"
         )
         connections.close_all()
     finally:

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import shlex
 import signal
 import subprocess
 import sys
@@ -107,9 +108,11 @@ def _sandbox_command() -> str | None:
     webhook_url = f"{env['SITE_URL']}/stripe/webhook/"
     # The sandbox listens where the site will look for it (STRIPE_API_BASE may move it).
     port = urlsplit(env["STRIPE_API_BASE"]).port or SANDBOX_PORT
+    # The sandbox account's settlement currency: gifts in others are converted to it.
+    settlement = env.get("STRIPE_SANDBOX_SETTLEMENT_CURRENCY") or "eur"
     return (
         f"{sys.executable} -m stripe_sandbox --port {port} "
-        f"--db var/stripe_sandbox.sqlite3 "
+        f"--db var/stripe_sandbox.sqlite3 --settlement-currency {shlex.quote(settlement)} "
         f"--webhook-url {webhook_url} --webhook-secret {env['STRIPE_WEBHOOK_SECRET']}"
     )
 

@@ -8,16 +8,20 @@ from django.utils import timezone
 
 from .appeals import default_amounts_minor
 from .models import Appeal, AppealAmount, Article
+from .page_cache import pages_invalidate
 
 
 def article_publish_many(*, articles: QuerySet[Article]) -> int:
     """Publish now; an article that already has a publication time keeps it."""
-    # update() skips save(), which is fine: bodies were cleaned when they were saved.
-    return articles.update(
+    # update() skips save(), which is fine: bodies were cleaned when they were saved;
+    # it also skips the signals, so the cached pages are dropped here.
+    published = articles.update(
         status=Article.Status.PUBLISHED,
         published_at=Coalesce("published_at", timezone.now()),
         modified=timezone.now(),
     )
+    pages_invalidate()
+    return published
 
 
 @transaction.atomic

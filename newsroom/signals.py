@@ -1,12 +1,13 @@
-"""Drop cached reads when the rows behind them change (admin saves included)."""
+"""Drop cached reads and pages when the rows behind them change (admin saves included)."""
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from . import cache_keys
-from .models import Appeal, AppealAmount, Section
+from .models import Appeal, AppealAmount, Article, Author, Section, Tag
+from .page_cache import pages_invalidate
 
 
 def _forget(key: str) -> None:
@@ -18,9 +19,21 @@ def _forget(key: str) -> None:
 @receiver([post_save, post_delete], sender=Section)
 def section_changed(**kwargs) -> None:
     _forget(cache_keys.NAV_SECTIONS)
+    pages_invalidate()
 
 
 @receiver([post_save, post_delete], sender=Appeal)
 @receiver([post_save, post_delete], sender=AppealAmount)
 def appeal_changed(**kwargs) -> None:
     _forget(cache_keys.LIVE_APPEAL)
+    pages_invalidate()
+
+
+@receiver([post_save, post_delete], sender=Article)
+@receiver([post_save, post_delete], sender=Author)
+@receiver([post_save, post_delete], sender=Tag)
+@receiver(m2m_changed, sender=Article.authors.through)
+@receiver(m2m_changed, sender=Article.tags.through)
+def page_content_changed(**kwargs) -> None:
+    """An article published, edited or withdrawn shows on the next request."""
+    pages_invalidate()

@@ -1,16 +1,22 @@
-"""Reader pages. Each view: one selector call, one form at most, one response."""
+"""Reader pages. Each view: one selector call, one form at most, one response.
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+`page_cached` pages are the same for every reader of one variant (appeal or thank-you):
+newsroom.page_cache serves them from Redis, and the appeal form on them carries no
+per-reader token (newsroom.origin guards it against cross-site posts instead)."""
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from subscriptions.services.checkout import CheckoutRefused, CheckoutSource, checkout_open
-from subscriptions.views.checkout import checkout_client
+from subscriptions.views.checkout import checkout_client, checkout_redirect
 
 from . import selectors
 from .forms import AppealForm
 from .models import Article
+from .origin import cross_site_posts_refused
+from .page_cache import page_cached
 
 ARTICLE_TEMPLATE = "newsroom/article_detail.html"
 SUPPORT_TEMPLATE = "newsroom/support.html"
@@ -40,7 +46,7 @@ def appeal_respond(
     except CheckoutRefused as refusal:
         extra = {"appeal_form": form, "appeal_error": refusal.reason}
         return render(request, template_name, {**context, **extra}, status=refusal.status)
-    return HttpResponseRedirect(started.url, status=303)
+    return checkout_redirect(request, started)
 
 
 def _checkout_source(article: Article | None) -> CheckoutSource:
@@ -52,11 +58,14 @@ def _checkout_source(article: Article | None) -> CheckoutSource:
     )
 
 
+@page_cached
 @require_GET
 def front_page(request: HttpRequest) -> HttpResponse:
     return render(request, "newsroom/front_page.html", {"front": selectors.front_page_get()})
 
 
+@page_cached
+@cross_site_posts_refused
 @require_http_methods(["GET", "HEAD", "POST"])
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Staff may read drafts and future-dated articles; everyone else gets a 404.
@@ -69,6 +78,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, ARTICLE_TEMPLATE, context)
 
 
+@page_cached
+@cross_site_posts_refused
 @require_http_methods(["GET", "HEAD", "POST"])
 def support(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -76,6 +87,7 @@ def support(request: HttpRequest) -> HttpResponse:
     return render(request, SUPPORT_TEMPLATE)
 
 
+@page_cached
 @require_GET
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     section = selectors.section_get(slug=slug)
@@ -83,6 +95,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "newsroom/section_detail.html", {"section": section, "page": page})
 
 
+@page_cached
 @require_GET
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = selectors.author_get(slug=slug)

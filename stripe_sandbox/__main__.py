@@ -5,6 +5,7 @@ import ipaddress
 import sys
 
 from .app import Sandbox
+from .money import EUR_PER_UNIT
 from .schema import SchemaTooNew
 from .server import Handler, SandboxServer
 from .webhooks import Chaos
@@ -29,6 +30,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument("--port", type=int, default=12111)
     parser.add_argument("--db", default="var/stripe_sandbox.sqlite3", help="SQLite file")
+    parser.add_argument(
+        "--settlement-currency",
+        default="eur",
+        type=str.lower,
+        help="the account's settlement currency (charges in others are converted)",
+    )
     parser.add_argument("--webhook-url", help="deliver every event to this URL")
     parser.add_argument("--webhook-secret", help="signing secret for --webhook-url (whsec_...)")
     parser.add_argument(
@@ -54,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.webhook_secret and not args.webhook_url:
         sys.stderr.write("stripe_sandbox: --webhook-secret needs --webhook-url.\n")
         return 2
+    if args.settlement_currency not in EUR_PER_UNIT:
+        sys.stderr.write(
+            f"stripe_sandbox: no exchange rates for {args.settlement_currency!r}; choose one of "
+            f"{', '.join(sorted(EUR_PER_UNIT))}.\n"
+        )
+        return 2
     host = args.host.strip("[]")
     if ":" in host:
         SandboxServer.address_family = __import__("socket").AF_INET6
@@ -65,7 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     port = server.server_address[1]
     public_host = f"[{host}]" if ":" in host else host
     try:
-        sandbox = Sandbox(db_path=args.db, host=public_host, port=port)
+        sandbox = Sandbox(
+            db_path=args.db,
+            host=public_host,
+            port=port,
+            settlement_currency=args.settlement_currency,
+        )
     except SchemaTooNew as error:
         server.server_close()
         sys.stderr.write(f"stripe_sandbox: {error}\n")

@@ -19,7 +19,17 @@ class RequestContext:
 
 
 class Sandbox:
-    def __init__(self, *, db_path: str, host: str, port: int, registry: Registry | None = None):
+    def __init__(
+        self,
+        *,
+        db_path: str,
+        host: str,
+        port: int,
+        registry: Registry | None = None,
+        settlement_currency: str = "eur",
+    ):
+        # The account's one settlement currency: every balance transaction is in it.
+        self.settlement_currency = settlement_currency
         self.registry = registry or default_registry()
         self.store = Store(
             db_path, link_names=self.registry.link_names(), links_of=self.registry.links_of

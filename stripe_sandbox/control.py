@@ -10,8 +10,9 @@ from .app import Sandbox
 from .clock import MAX_ADVANCE_DAYS, clock_advance
 from .errors import InvalidRequest, RouteMissing
 from .expand import list_object
+from .payouts import payout_fail, payout_reconcile, payouts_create
 from .resources.webhook_endpoints import endpoint_save
-from .settlement import dispute_close, dispute_open, payouts_create
+from .settlement import dispute_close, dispute_open
 from .webhooks import Chaos
 
 ControlHandler = Callable[..., dict[str, Any] | list[Any]]
@@ -65,6 +66,14 @@ def payouts(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     return list_object(payouts_create(sb), "/_sandbox/payouts")
 
 
+def payout_reconcile_route(sb: Sandbox, params: dict[str, Any], payout_id: str) -> dict:
+    return payout_reconcile(sb, payout_id)
+
+
+def payout_fail_route(sb: Sandbox, params: dict[str, Any], payout_id: str) -> dict:
+    return payout_fail(sb, payout_id, str(params.get("failure_code") or "account_closed"))
+
+
 def endpoints_list(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     return {"data": sb.dispatcher.endpoints()}
 
@@ -108,6 +117,8 @@ CONTROL_ROUTES: list[tuple[str, re.Pattern[str], ControlHandler, bool]] = [
         ("POST", r"/_sandbox/charges/([^/]+)/dispute", charge_dispute, False),
         ("POST", r"/_sandbox/disputes/([^/]+)/close", dispute_close_route, False),
         ("POST", r"/_sandbox/payouts", payouts, False),
+        ("POST", r"/_sandbox/payouts/([^/]+)/reconcile", payout_reconcile_route, False),
+        ("POST", r"/_sandbox/payouts/([^/]+)/fail", payout_fail_route, False),
         ("GET", r"/_sandbox/webhook_endpoints", endpoints_list, False),
         ("POST", r"/_sandbox/webhook_endpoints", endpoints_upsert, False),
         ("GET", r"/_sandbox/deliveries", deliveries, False),

@@ -1,11 +1,12 @@
 """Money movements: card charges and balance transactions."""
 
+from decimal import Decimal
 from typing import Any
 
 from .app import Sandbox
 from .errors import CardDeclined
 from .ids import new_id
-from .money import card_fee
+from .money import card_fee, convert, exchange_rate
 from .shapes import nested, skeleton
 
 AVAILABLE_AFTER_SECONDS = 2 * 86400
@@ -27,6 +28,7 @@ def balance_transaction_create(
     description: str | None,
     fee_description: str = "Stripe processing fees",
     available_on: int | None = None,
+    rate: Decimal | None = None,
 ) -> dict[str, Any]:
     now = sb.now()
     available_on = now + AVAILABLE_AFTER_SECONDS if available_on is None else available_on
@@ -50,7 +52,7 @@ def balance_transaction_create(
         created=now,
         currency=currency,
         description=description,
-        exchange_rate=None,
+        exchange_rate=None if rate is None else float(rate),
         fee=fee,
         fee_details=fee_details,
         net=amount - fee,
@@ -60,6 +62,23 @@ def balance_transaction_create(
         type=kind,
     )
     return sb.save(transaction, available_on=available_on)
+
+
+def settlement_of(sb: Sandbox, charge: dict[str, Any]) -> tuple[str, Decimal | None]:
+    """The currency a charge's money settles in and the rate it was converted at: the
+    account's when it succeeds, then always its own balance transaction's (refunds and
+    disputes are converted at the original charge's rate, as at Stripe)."""
+    if transaction_id := charge.get("balance_transaction"):
+        transaction = sb.get(transaction_id, "balance_transaction")
+        rate = transaction["exchange_rate"]
+        return transaction["currency"], None if rate is None else Decimal(str(rate))
+    rate = exchange_rate(charge["currency"], sb.settlement_currency)
+    return (charge["currency"], None) if rate is None else (sb.settlement_currency, rate)
+
+
+def settled_amount(charge: dict[str, Any], amount: int, currency: str, rate: Decimal | None) -> int:
+    """`amount` of the charge's currency, in the settlement currency."""
+    return amount if rate is None else convert(amount, charge["currency"], currency, rate)
 
 
 AUTHENTICATION_REQUIRED = "authentication_required"
@@ -250,16 +269,19 @@ def charge_decline(
 
 def charge_succeed(sb: Sandbox, intent: dict[str, Any], charge: dict[str, Any]) -> None:
     """Capture the charge: its balance transaction (with the card fee) and a paid intent."""
-    amount, currency = charge["amount"], charge["currency"]
+    amount = charge["amount"]
+    currency, rate = settlement_of(sb, charge)
+    settled = settled_amount(charge, amount, currency, rate)
     transaction = balance_transaction_create(
         sb,
-        amount=amount,
+        amount=settled,
         currency=currency,
-        fee=card_fee(amount, currency),
+        fee=card_fee(settled, currency),
         source=charge["id"],
         kind="charge",
         reporting_category="charge",
         description=charge["description"],
+        rate=rate,
     )
     charge.update(
         status="succeeded",

@@ -1,13 +1,13 @@
-"""Disputes and payouts: the movements that happen after a charge."""
+"""Disputes: the movements that happen after a charge (payouts are in payouts.py)."""
 
-from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from .app import Sandbox
 from .errors import InvalidRequest
 from .ids import new_id
 from .money import dispute_fee
-from .payments import balance_transaction_create
+from .payments import balance_transaction_create, settled_amount, settlement_of
 from .shapes import nested, skeleton
 
 EVIDENCE_DUE_SECONDS = 7 * 86400
@@ -36,12 +36,13 @@ def dispute_open(sb: Sandbox, charge_id: str, reason: str = "fraudulent") -> dic
             "dispute:evidence_details", due_by=now + EVIDENCE_DUE_SECONDS, submission_method=None
         ),
     )
-    fee = dispute_fee(charge["currency"])
+    currency, rate = settlement_of(sb, charge)
     transaction = balance_transaction_create(
         sb,
-        amount=-charge["amount"],
-        currency=charge["currency"],
-        fee=fee,
+        amount=-settled_amount(charge, charge["amount"], currency, rate),
+        currency=currency,
+        fee=dispute_fee(currency),
+        rate=rate,
         source=dispute["id"],
         kind="adjustment",
         reporting_category="dispute",
@@ -63,11 +64,14 @@ def dispute_close(sb: Sandbox, dispute_id: str, outcome: str) -> dict[str, Any]:
     if dispute["status"] in DISPUTE_OUTCOMES:
         raise InvalidRequest(f"Dispute {dispute_id} is already closed.", param="dispute")
     if outcome == "won":
+        withdrawal = dispute["balance_transactions"][0]
+        rate = withdrawal["exchange_rate"]
         reversal = balance_transaction_create(
             sb,
-            amount=dispute["amount"],
-            currency=dispute["currency"],
+            amount=-withdrawal["amount"],
+            currency=withdrawal["currency"],
             fee=0,
+            rate=None if rate is None else Decimal(str(rate)),
             source=dispute["id"],
             kind="adjustment",
             reporting_category="dispute_reversal",
@@ -79,56 +83,3 @@ def dispute_close(sb: Sandbox, dispute_id: str, outcome: str) -> dict[str, Any]:
     sb.save(dispute)
     sb.emit("charge.dispute.closed", dispute)
     return dispute
-
-
-def payouts_create(sb: Sandbox) -> list[dict[str, Any]]:
-    """Pay out everything available: one payout per currency, swept transactions marked."""
-    now = sb.now()
-    by_currency: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for transaction in sb.store.unswept_balance(now):
-        by_currency[transaction["currency"]].append(transaction)
-    payouts = []
-    for currency, transactions in sorted(by_currency.items()):
-        amount = sum(transaction["net"] for transaction in transactions)
-        if amount <= 0:
-            continue
-        payout = skeleton(
-            "payout",
-            id=new_id("po_"),
-            amount=amount,
-            arrival_date=now,
-            automatic=True,
-            created=now,
-            currency=currency,
-            method="standard",
-            source_type="card",
-            status="pending",
-            type="bank_account",
-            reconciliation_status="completed",
-            description="STRIPE SANDBOX PAYOUT",
-            statement_descriptor="NEWSROOM",
-            metadata={},
-        )
-        own = balance_transaction_create(
-            sb,
-            amount=-amount,
-            currency=currency,
-            fee=0,
-            source=payout["id"],
-            kind="payout",
-            reporting_category="payout",
-            description="STRIPE SANDBOX PAYOUT",
-            available_on=now,
-        )
-        # Stripe lists the payout's own transaction under ?payout= too.
-        sb.save(own, payout=payout["id"])
-        for transaction in transactions:
-            transaction["status"] = "available"
-            sb.save(transaction, payout=payout["id"])
-        payout["balance_transaction"] = own["id"]
-        sb.save(payout)
-        sb.emit("payout.created", payout)
-        sb.update(payout, {"status": "paid"}, "payout.updated")
-        sb.emit("payout.paid", payout)
-        payouts.append(payout)
-    return payouts

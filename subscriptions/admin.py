@@ -1,12 +1,24 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import admin_staff  # noqa: F401  (registers the audit log)
-from .models import Contribution, OutboxEmail, Payment, Payout, StripeEvent, Supporter
+from .models import (
+    AuditAction,
+    Contribution,
+    OutboxEmail,
+    Payment,
+    Payout,
+    StripeEvent,
+    Supporter,
+)
+from .services.audit import audit_record
 from .services.events import EventProcessingFailed, stripe_event_replay
+from .services.supporters import supporter_sign_out_everywhere
 
 
 class ContributionInline(admin.TabularInline):
@@ -32,8 +44,9 @@ class PaymentInline(admin.TabularInline):
         "paid_at",
         "amount",
         "currency",
-        "fee",
         "amount_refunded",
+        "net",
+        "settlement_currency",
         "dispute_status",
     )
 
@@ -73,6 +86,40 @@ class SupporterAdmin(admin.ModelAdmin):
         "email_undeliverable_reason",
     ]
     inlines = [ContributionInline, PaymentInline, OutboxEmailInline]
+    actions = ["sign_out_everywhere"]
+
+    def has_sign_out_permission(self, request) -> bool:
+        return request.user.has_perm("subscriptions.sign_out_supporter")
+
+    @admin.action(
+        description="Sign out of the manage page everywhere (ends every link sent so far)",
+        permissions=["sign_out"],
+    )
+    def sign_out_everywhere(self, request, queryset) -> None:
+        count = 0
+        for supporter in queryset:
+            with transaction.atomic():
+                supporter_sign_out_everywhere(supporter=supporter)
+                audit_record(
+                    action=AuditAction.SUPPORTER_SIGNED_OUT, target=supporter, request=request
+                )
+            count += 1
+        self.message_user(
+            request,
+            f"Signed out {count} supporter{'s' if count != 1 else ''} everywhere: "
+            "their earlier manage links no longer work.",
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and "email" in form.changed_data:
+                # Links sent to the old address, and sessions they opened, stop working.
+                supporter_sign_out_everywhere(supporter=obj)
+                audit_record(
+                    action=AuditAction.SUPPORTER_EMAIL_CHANGED, target=obj, request=request
+                )
 
 
 class MirrorOfStripeAdmin(admin.ModelAdmin):
@@ -103,12 +150,16 @@ class ContributionAdmin(MirrorOfStripeAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(MirrorOfStripeAdmin):
+    # What the supporter paid, then what the newsroom received (in the settlement currency).
     list_display = [
         "paid_at",
         "supporter",
         "amount",
         "currency",
+        "settled_amount",
         "fee",
+        "net",
+        "settlement_currency",
         "amount_refunded",
         "receipt_number",
         "refund_failures",
@@ -120,7 +171,16 @@ class PaymentAdmin(MirrorOfStripeAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(MirrorOfStripeAdmin):
-    list_display = ["stripe_payout_id", "amount", "currency", "status", "arrival_date"]
+    list_display = [
+        "stripe_payout_id",
+        "amount",
+        "currency",
+        "status",
+        "automatic",
+        "reconciliation_status",
+        "arrival_date",
+    ]
+    list_filter = ["status", "reconciliation_status"]
 
 
 @admin.register(StripeEvent)
@@ -130,7 +190,7 @@ class StripeEventAdmin(MirrorOfStripeAdmin):
     search_fields = ["stripe_id", "type", "=object_id"]
     actions = ["process_again"]
 
-    @admin.action(description="Process the selected events again")
+    @admin.action(description="Process the selected events again", permissions=["change"])
     def process_again(self, request, queryset) -> None:
         for event in queryset:
             try:
@@ -149,10 +209,10 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["to", "subject", "message_id", "key"]
     list_select_related = ["supporter"]
-    readonly_fields = [
-        field.name for field in OutboxEmail._meta.fields if field.name not in ("html", "text")
-    ]
-    fields = [*readonly_fields, "text"]
+    # Read-only, text included: a stored email is a record of what was sent. Its links
+    # are placeholders; the real ones exist only in the message the supporter received.
+    readonly_fields = [field.name for field in OutboxEmail._meta.fields if field.name != "html"]
+    fields = [*readonly_fields]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -169,6 +229,8 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
     def preview_view(self, request, pk: int) -> HttpResponse:
         """The HTML exactly as it was sent, in a sandbox: no scripts, no forms."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         email = get_object_or_404(OutboxEmail, pk=pk)
         response = HttpResponse(email.html)
         response["Content-Security-Policy"] = (

@@ -5,6 +5,10 @@ TOTP or recovery code was checked; a staff member without a device is sent to se
 up first. Locally the demo login works with a password alone.
 """
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -67,9 +71,41 @@ def staff_needs_enrolment(request) -> bool:
     )
 
 
+def _needing_change(action: Callable[..., Any]) -> Callable[..., Any]:
+    """An action that declared no permissions= (some apps' own) needs the change one:
+    without it, anyone who may only view the list could run it."""
+
+    @functools.wraps(action)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        return action(*args, **kwargs)
+
+    return admin.action(permissions=["change"])(guarded)
+
+
+class ActionsDeclarePermissions:
+    """Every admin action on our site requires a permission, ours and other apps' alike."""
+
+    def _get_base_actions(self) -> list[tuple[Callable[..., Any], str, str]]:
+        return [
+            (
+                func if getattr(func, "allowed_permissions", None) else _needing_change(func),
+                name,
+                description,
+            )
+            for func, name, description in super()._get_base_actions()  # type: ignore[misc]
+        ]
+
+
 class StaffAdminSite(admin.AdminSite):
     login_form = StaffAuthenticationForm
     login_template = "admin/staff_login.html"
+
+    def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        base = admin_class or admin.ModelAdmin
+        guarded = type(
+            base.__name__, (ActionsDeclarePermissions, base), {"__module__": base.__module__}
+        )
+        super().register(model_or_iterable, guarded, **options)
 
     def has_permission(self, request) -> bool:
         if not super().has_permission(request):

@@ -41,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         "subscriptions.resend_receipt",
         "subscriptions.send_manage_link",
+        "subscriptions.sign_out_supporter",
         "subscriptions.cancel_contribution",
         "subscriptions.pause_contribution",
         "subscriptions.change_amount",
@@ -65,10 +66,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def roles_ensure(*, apps, only_missing: bool) -> None:
+def roles_ensure(*, apps, only_missing: bool, skip_later: bool = False) -> None:
     """Give each role's group exactly its permissions (all groups, or only missing ones).
 
-    `apps` is a migration's app registry or the live one; permissions must exist already.
+    `apps` is a migration's app registry or the live one; permissions must exist already,
+    except with `skip_later`: an early migration skips those a later migration adds (and
+    gives to the role itself).
     """
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
@@ -85,6 +88,8 @@ def roles_ensure(*, apps, only_missing: bool) -> None:
                     )
                 )
             except permission_model.DoesNotExist:
+                if skip_later:
+                    continue
                 raise LookupError(f"Role {name!r} needs {perm}, which does not exist.") from None
         group, _ = group_model.objects.get_or_create(name=name)
         group.permissions.set(wanted)

@@ -12,10 +12,26 @@ from django.utils import timezone
 from subscriptions.money import money_format
 
 from .models import Contribution, Payment, Supporter
+from .signing import ManageGrant
 
 
 def supporter_get(*, supporter_id: int) -> Supporter | None:
     return Supporter.objects.filter(pk=supporter_id).first()
+
+
+def contribution_for_checkout_session(*, session_id: str) -> Contribution | None:
+    """The gift a Checkout Session of ours was opened for (no call to Stripe)."""
+    if not session_id:
+        return None
+    return Contribution.objects.filter(stripe_checkout_session_id=session_id).first()
+
+
+def supporter_for_grant(*, grant: ManageGrant | None) -> Supporter | None:
+    """The supporter a link or session names, if it was made for their current token
+    version (an email change or "sign out everywhere" ends older ones)."""
+    if grant is None:
+        return None
+    return Supporter.objects.filter(pk=grant.supporter_id, token_version=grant.version).first()
 
 
 def supporter_find_by_email(*, email: str) -> Supporter | None:

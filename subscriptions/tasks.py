@@ -9,7 +9,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from .services import events, outbox, reminders
+from .services import events, manage, outbox, payouts, reminders
 
 
 class EmailsQueueTask(Task[Any, Any]):
@@ -72,3 +72,13 @@ def win_back_scan() -> int:
 @shared_task(name="subscriptions.year_end_statements_send", base=EmailsQueueTask)
 def year_end_statements_send() -> int:
     return reminders.year_end_statements_send()
+
+
+@shared_task(name="subscriptions.payouts_reconcile_pending")
+def payouts_reconcile_pending() -> int:
+    return payouts.payouts_reconcile_pending()
+
+
+@shared_task(name="subscriptions.manage_link_send", base=EmailsQueueTask)
+def manage_link_send(email: str) -> bool:
+    return manage.manage_link_send(email=email)

@@ -1,5 +1,7 @@
 """Fixtures shared by the whole suite: the Stripe sandbox, Celery, the live site."""
 
+import time
+
 import pytest
 import stripe
 from django.core.cache import cache
@@ -14,6 +16,14 @@ hypothesis_profiles_load()
 @pytest.fixture(autouse=True)
 def _webhook_secret(settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    # Redis outlives each test's rolled-back transaction: no test sees another's pages.
+    from newsroom.page_cache import pages_invalidate
+
+    pages_invalidate()
 
 
 @pytest.fixture
@@ -59,6 +69,24 @@ def site(live_server, stripe_settings, settings, celery_eager, client):
     # deliveries, then let one already on its way finish.
     stripe_settings.control("POST", "/_sandbox/reset")
     stripe_settings.control("POST", "/_sandbox/deliveries/wait", {"timeout": 10})
+    # A delivery the sandbox stopped waiting for may still be processed by the live server
+    # (a busy machine): let every other connection to the test database finish its work.
+    _wait_until_other_connections_rest(seconds=20)
+
+
+def _wait_until_other_connections_rest(*, seconds: float) -> None:
+    from django.db import connection
+
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 @pytest.fixture

@@ -132,6 +132,8 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     stripe_invoice_id = factory.Sequence(lambda n: f"in_test_{n}")
     amount = 500
     currency = "eur"
+    settled_amount = factory.SelfAttribute("amount")
+    settlement_currency = factory.SelfAttribute("currency")
     fee = 33
-    net = factory.LazyAttribute(lambda payment: payment.amount - payment.fee)
+    net = factory.LazyAttribute(lambda payment: payment.settled_amount - payment.fee)
     paid_at = factory.LazyFunction(timezone.now)

@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +57,14 @@ class Site:
         self.settle()
 
     def start_gift(self, *, path: str = "/support/", **fields: str):
-        form = {"amount": "5", "currency": "eur", "frequency": "month", **fields}
+        # A fresh form_token, as appeal.js fills in on every page load.
+        form = {
+            "amount": "5",
+            "currency": "eur",
+            "frequency": "month",
+            "form_token": str(uuid.uuid4()),
+            **fields,
+        }
         return self.client.post(path, form)
 
     def pay(self, checkout_url: str, *, card: str = GOOD_CARD, email: str = "reader@example.org"):

@@ -49,6 +49,9 @@ def records_snapshot() -> dict:
                 "contribution__public_id",
                 "supporter__email",
                 "amount",
+                "settled_amount",
+                "settlement_currency",
+                "exchange_rate",
                 "fee",
                 "net",
                 "amount_refunded",
@@ -57,7 +60,11 @@ def records_snapshot() -> dict:
             ),
             key=str,
         ),
-        "payouts": sorted(Payout.objects.values_list("stripe_payout_id", "amount", "status")),
+        "payouts": sorted(
+            Payout.objects.values_list(
+                "stripe_payout_id", "amount", "status", "automatic", "reconciliation_status"
+            )
+        ),
         # Receipt numbers follow processing order, so subjects are left out.
         "emails": sorted(OutboxEmail.objects.values_list("to", "kind", "key")),
         "balance_transactions": sorted(
@@ -117,6 +124,9 @@ def records_shape() -> dict:
                 p.supporter.email,
                 p.contribution.frequency if p.contribution else None,
                 p.amount,
+                p.settled_amount,
+                p.settlement_currency,
+                p.exchange_rate,
                 p.fee,
                 p.net,
                 p.amount_refunded,
@@ -125,7 +135,9 @@ def records_shape() -> dict:
             )
             for p in Payment.objects.select_related("supporter", "contribution")
         ),
-        "payouts": sorted(Payout.objects.values_list("amount", "status")),
+        "payouts": sorted(
+            Payout.objects.values_list("amount", "status", "automatic", "reconciliation_status")
+        ),
         "emails": sorted(OutboxEmail.objects.values_list("to", "kind", "status")),
         "balance_transactions": sorted(
             (t.payout_id is not None, t.reporting_category, t.amount, t.fee, t.net)

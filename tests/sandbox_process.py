@@ -32,6 +32,7 @@ class SandboxProcess:
         webhook_secret: str | None = None,
         port: int | None = None,
         chaos_seed: int | None = None,
+        settlement_currency: str | None = None,
     ):
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         if db_path is None:
@@ -41,6 +42,7 @@ class SandboxProcess:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.chaos_seed = chaos_seed
+        self.settlement_currency = settlement_currency
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -56,6 +58,8 @@ class SandboxProcess:
             command += ["--webhook-secret", self.webhook_secret]
         if self.chaos_seed is not None:
             command += ["--chaos", str(self.chaos_seed)]
+        if self.settlement_currency:
+            command += ["--settlement-currency", self.settlement_currency]
         return command
 
     def start(self) -> "SandboxProcess":

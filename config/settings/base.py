@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Reader pages from Redis: a hit skips everything below (newsroom/page_cache.py).
+    "newsroom.page_cache.PageCacheMiddleware",
     "config.headers.SiteCSPMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -86,11 +88,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.redis_cache.ReusedClientRedisCache",
         "LOCATION": REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
+
+# Reader pages (front, sections, authors, articles, /support/): browsers and CDNs may keep
+# them PAGE_CACHE_MAX_AGE seconds and serve them stale while they revalidate for
+# PAGE_CACHE_STALE_WHILE_REVALIDATE more; Redis keeps each rendered page (per variant) for
+# PAGE_CACHE_SECONDS unless something it shows changes first.
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=60)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env.int("PAGE_CACHE_STALE_WHILE_REVALIDATE", default=600)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# How long one request may hold the right to refill a page before another may try.
+PAGE_CACHE_FILL_LOCK_SECONDS = 10
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -265,10 +277,14 @@ TRUSTED_PROXY_COUNT = int(_proxy_count)
 CHECKOUT_RATE_LIMIT_PER_EMAIL = env.int("CHECKOUT_RATE_LIMIT_PER_EMAIL", default=10)
 MANAGE_LINK_RATE_LIMIT_PER_IP = env.int("MANAGE_LINK_RATE_LIMIT_PER_IP", default=10)
 MANAGE_LINK_RATE_LIMIT_PER_EMAIL = env.int("MANAGE_LINK_RATE_LIMIT_PER_EMAIL", default=3)
-# How long a manage link works, and how long the supporter cookie lasts.
+# How long each kind of manage link works (the emails state it), how long the manage
+# session a link opens lasts, and how long the supporter and checkout cookies last.
 MANAGE_LINK_MAX_AGE = 60 * 60 * 24
 EMAIL_MANAGE_LINK_MAX_AGE = 60 * 60 * 24 * 60
+STATEMENT_LINK_MAX_AGE = 60 * 60 * 24 * 60
+MANAGE_SESSION_MAX_AGE = 60 * 60
 SUPPORTER_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
+CHECKOUT_COOKIE_MAX_AGE = 60 * 60 * 6
 
 # Celery: JSON only, bounded task time, emails on their own queue.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -306,11 +322,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.win_back_scan",
         "schedule": crontab(hour=10, minute=0),
     },
+    "payouts-reconcile": {
+        "task": "subscriptions.payouts_reconcile_pending",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "year-end-statements": {
         "task": "subscriptions.year_end_statements_send",
         "schedule": crontab(month_of_year=1, day_of_month=5, hour=9, minute=0),
     },
 }
+# A worker sending one email claims up to this many due ones and sends them on one
+# connection (subscriptions/services/outbox.py).
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 # A worker is "alive" for /healthz when its heartbeat is younger than this.
 WORKER_HEARTBEAT_MAX_AGE = 90
 

@@ -13,7 +13,7 @@ DATABASES = {
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.redis_cache.ReusedClientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "test",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

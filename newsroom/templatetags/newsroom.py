@@ -1,5 +1,4 @@
 import json
-import uuid
 
 from django import forms, template
 from django.conf import settings
@@ -63,7 +62,6 @@ def appeal_block(context, heading: str = "") -> dict:
     return {
         "appeal": config,
         "form": form,
-        "form_token": uuid.uuid4(),
         # A sentence from the payment step (provider down, too many attempts).
         "appeal_error": context.get("appeal_error"),
         "amounts": amounts,

@@ -6,6 +6,22 @@
   "use strict";
   var form = document.querySelector("form[data-appeal-amounts]");
   if (!form) { return; }
+
+  // The page is shared by every reader, so this browser makes its own one-time token:
+  // the same form sent twice (a double click, a resend) then opens one checkout.
+  function randomToken() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;  // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+  var token = form.querySelector("[data-appeal-token]");
+  if (token && !token.value) { token.value = randomToken(); }
   var amounts, phrases, fees;
   try {
     amounts = JSON.parse(form.getAttribute("data-appeal-amounts"));

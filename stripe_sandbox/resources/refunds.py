@@ -6,7 +6,7 @@ from ..app import Sandbox
 from ..errors import InvalidRequest
 from ..expand import answer
 from ..ids import new_id
-from ..payments import balance_transaction_create
+from ..payments import balance_transaction_create, settled_amount, settlement_of
 from ..registry import Resource, Route
 from ..shapes import skeleton
 
@@ -57,16 +57,18 @@ def refund_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
         metadata=dict(params.get("metadata") or {}),
         status="pending" if refund_will_fail(sb, charge) else "succeeded",
     )
+    currency, rate = settlement_of(sb, charge)
     transaction = balance_transaction_create(
         sb,
-        amount=-amount,
-        currency=charge["currency"],
+        amount=-settled_amount(charge, amount, currency, rate),
+        currency=currency,
         fee=0,
         source=refund["id"],
         kind="refund",
         reporting_category="refund",
         description="REFUND FOR CHARGE",
         available_on=sb.now(),
+        rate=rate,
     )
     refund["balance_transaction"] = transaction["id"]
     sb.save(refund)

@@ -21,3 +21,11 @@ def local_date(value: datetime | date | None) -> str:
 
 def money(amount: int, currency: str) -> str:
     return money_format(amount, currency=currency, trim_zero_cents=False)
+
+
+def lifetime(seconds: int) -> str:
+    """How long a link works, as the email says it: "24 hours", "60 days"."""
+    if seconds % 86400 == 0 and seconds > 86400:
+        return f"{seconds // 86400} days"
+    hours = max(seconds // 3600, 1)
+    return f"{hours} hour{'s' if hours != 1 else ''}"

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
 
 from subscriptions.models import EmailKind, OutboxEmail
 from subscriptions.models.supporters import CancelReason
 from subscriptions.pledges import FREQUENCY_PHRASES
-from subscriptions.signing import IN_EMAIL, manage_token_make
 
-from .formatting import local_date, money
+from .formatting import lifetime, local_date, money
+from .links import REQUESTED_MANAGE, YEAR_STATEMENT, link_placeholder
 
 Facts = Mapping[str, Any]
 # Reasons only the supporter gives (on the manage page, or as feedback Stripe recorded).
@@ -206,22 +205,23 @@ def _card_expiring_context(facts: Facts) -> dict[str, Any]:
 
 
 def _year_end_context(facts: Facts) -> dict[str, Any]:
-    token = manage_token_make(supporter_id=facts["supporter"].pk, purpose=IN_EMAIL)
-    statement_url = settings.SITE_URL + reverse(
-        "subscriptions:statement", kwargs={"token": token, "year": facts["year"]}
-    )
     return {
         "year": facts["year"],
         "totals": facts["totals"],
         "payment_count": facts["payment_count"],
-        "statement_url": statement_url,
+        "statement_url": link_placeholder(YEAR_STATEMENT, year=facts["year"]),
+        "statement_link_lifetime": lifetime(settings.STATEMENT_LINK_MAX_AGE),
     }
 
 
 def _manage_link_context(facts: Facts) -> dict[str, Any]:
-    token = manage_token_make(supporter_id=facts["supporter"].pk)
-    url = settings.SITE_URL + reverse("subscriptions:manage", kwargs={"token": token})
-    return {"requested_manage_url": url}
+    # One link in this email, the one asked for: the footer's link is the same.
+    url = link_placeholder(REQUESTED_MANAGE)
+    return {
+        "requested_manage_url": url,
+        "manage_url": url,
+        "manage_link_lifetime": lifetime(settings.MANAGE_LINK_MAX_AGE),
+    }
 
 
 _SPECS = [

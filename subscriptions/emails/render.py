@@ -8,9 +8,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from subscriptions.models import Supporter
-from subscriptions.signing import IN_EMAIL, manage_token_make, unsubscribe_token_make
+from subscriptions.signing import unsubscribe_token_make
 
+from .formatting import lifetime
 from .kinds import SPECS
+from .links import MANAGE, UNSUBSCRIBE, link_placeholder
 
 
 @dataclass(frozen=True)
@@ -19,11 +21,6 @@ class RenderedEmail:
     html: str
     text: str
     unsubscribe_url: str
-
-
-def manage_url(supporter: Supporter) -> str:
-    token = manage_token_make(supporter_id=supporter.pk, purpose=IN_EMAIL)
-    return f"{settings.SITE_URL}{reverse('subscriptions:manage', kwargs={'token': token})}"
 
 
 def unsubscribe_url(supporter: Supporter) -> str:
@@ -41,13 +38,16 @@ def email_render(*, kind: str, supporter: Supporter, context: dict[str, Any]) ->
         "support_url": settings.SITE_URL + reverse("newsroom:support"),
         "supporter": supporter,
         "greeting_name": supporter.name.split(" ")[0] if supporter.name else "",
-        "manage_url": manage_url(supporter),
-        "unsubscribe_url": unsubscribe_url(supporter) if spec.reminder else "",
+        # Placeholders: the links are made when the email is sent (emails/links.py).
+        "manage_url": link_placeholder(MANAGE),
+        "manage_link_lifetime": lifetime(settings.EMAIL_MANAGE_LINK_MAX_AGE),
+        "unsubscribe_url": link_placeholder(UNSUBSCRIBE) if spec.reminder else "",
         **context,
     }
     return RenderedEmail(
         subject=spec.subject.format(**full),
         html=render_to_string(spec.template("html"), full),
         text=render_to_string(spec.template("txt"), full),
-        unsubscribe_url=full["unsubscribe_url"],
+        # The List-Unsubscribe header: this token can only unsubscribe from reminders.
+        unsubscribe_url=unsubscribe_url(supporter) if spec.reminder else "",
     )

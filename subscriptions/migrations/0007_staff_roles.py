@@ -12,7 +12,8 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    roles_ensure(apps=apps, only_missing=False)
+    # Permissions added by later migrations (0008's sign_out_supporter) come with them.
+    roles_ensure(apps=apps, only_missing=False, skip_later=True)
 
 
 def delete_roles(apps, schema_editor):

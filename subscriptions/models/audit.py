@@ -27,6 +27,8 @@ class AuditAction(models.TextChoices):
     GROUP_CHANGED = "group.changed", "Group renamed"
     GROUP_DELETED = "group.deleted", "Group deleted"
     GROUP_PERMISSIONS_CHANGED = "group.permissions_changed", "Group permissions changed"
+    SUPPORTER_SIGNED_OUT = "supporter.signed_out", "Supporter signed out everywhere"
+    SUPPORTER_EMAIL_CHANGED = "supporter.email_changed", "Supporter's email changed"
 
 
 class AuditEntryQuerySet(models.QuerySet):

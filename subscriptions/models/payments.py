@@ -15,13 +15,32 @@ class DisputeStatus(models.TextChoices):
     PREVENTED = "prevented", "Prevented"
 
 
+class ReconciliationStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    NOT_APPLICABLE = "not_applicable", "Not itemizable (manual payout)"
+
+
 class Payout(models.Model):
-    """Money Stripe sent to the newsroom's bank: the unit finance reconciles."""
+    """Money Stripe sent to the newsroom's bank: the unit finance reconciles.
+
+    An automatic payout's transactions are linked once Stripe has completed its
+    reconciliation (`reconciled_at`); a manual one (`automatic=False`) cannot be itemized.
+    """
 
     stripe_payout_id = models.CharField(max_length=255, unique=True)
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20)
+    automatic = models.BooleanField(default=True)
+    reconciliation_status = models.CharField(
+        max_length=20,
+        choices=ReconciliationStatus.choices,
+        default=ReconciliationStatus.IN_PROGRESS,
+    )
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+    failure_code = models.CharField(max_length=100, blank=True)
+    failure_message = models.TextField(blank=True)
     arrival_date = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -33,7 +52,10 @@ class Payout(models.Model):
 
 
 class Payment(models.Model):
-    """One successful Stripe charge, with the money Stripe says it moved."""
+    """One successful Stripe charge: what the supporter paid (`amount`, `currency`) and what
+    the newsroom received, from the balance transaction, in the account's settlement
+    currency (`settled_amount`, `fee`, `net`, `settlement_currency`, at `exchange_rate`, which
+    is null when the two currencies are the same)."""
 
     supporter = models.ForeignKey(
         Supporter, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
@@ -45,8 +67,13 @@ class Payment(models.Model):
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True)
     stripe_invoice_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_balance_transaction_id = models.CharField(max_length=255, blank=True)
-    amount = models.PositiveIntegerField(help_text="Gross, in minor units.")
+    amount = models.PositiveIntegerField(help_text="What the supporter paid, in minor units.")
     currency = models.CharField(max_length=3)
+    settled_amount = models.PositiveIntegerField(
+        help_text="The gross the newsroom received, in minor units of the settlement currency."
+    )
+    settlement_currency = models.CharField(max_length=3)
+    exchange_rate = models.DecimalField(max_digits=18, decimal_places=9, null=True, blank=True)
     fee = models.PositiveIntegerField(default=0)
     net = models.IntegerField(default=0)
     amount_refunded = models.PositiveIntegerField(default=0)
@@ -72,8 +99,8 @@ class Payment(models.Model):
                 name="payment_refund_within_amount",
             ),
             models.CheckConstraint(
-                condition=models.Q(net=models.F("amount") - models.F("fee")),
-                name="payment_net_is_gross_less_fee",
+                condition=models.Q(net=models.F("settled_amount") - models.F("fee")),
+                name="payment_net_is_settled_gross_less_fee",
             ),
         ]
         permissions = [
@@ -109,6 +136,8 @@ class BalanceTransaction(models.Model):
     fee = models.BigIntegerField()
     net = models.BigIntegerField()
     currency = models.CharField(max_length=3)
+    exchange_rate = models.DecimalField(max_digits=18, decimal_places=9, null=True, blank=True)
+    description = models.TextField(blank=True)
     created = models.DateTimeField()
     available_on = models.DateTimeField()
 

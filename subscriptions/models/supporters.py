@@ -17,6 +17,9 @@ class Supporter(models.Model):
     # The provider reported a bounce or complaint: no more reminders to this address.
     email_undeliverable_at = models.DateTimeField(null=True, blank=True)
     email_undeliverable_reason = models.CharField(max_length=200, blank=True)
+    # Part of every manage link and manage session; raising it (an email change, "sign
+    # out everywhere") makes all earlier links and sessions stop working at once.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -26,7 +29,10 @@ class Supporter(models.Model):
         ]
         ordering = ["-created_at"]
         # Staff actions, checked by the admin (roles: subscriptions/roles.py).
-        permissions = [("send_manage_link", "Can send a supporter a manage link")]
+        permissions = [
+            ("send_manage_link", "Can send a supporter a manage link"),
+            ("sign_out_supporter", "Can sign a supporter out of the manage page everywhere"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email

@@ -1,18 +1,21 @@
 """From a valid pledge to a Stripe Checkout Session: one session per submission."""
 
 import contextlib
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.fees import amount_covering_fees
 from subscriptions.models import Contribution
+from subscriptions.models.supporters import ContributionStatus
 from subscriptions.pledges import Frequency, Pledge
 from subscriptions.ratelimit import rate_limit_hit
 from subscriptions.stripe_events.checkout import checkout_session_sync
@@ -27,6 +30,10 @@ PRODUCT_NAMES: dict[str, str] = {
 PAYMENT_UNAVAILABLE = (
     "We could not reach our payment provider, so nothing was charged. Please try again in a minute."
 )
+# Without script a form carries no token of its own (the page is shared by every reader):
+# the same gift from the same browser and address within this many seconds is taken for
+# the same submission, a double click or a resend.
+SCRIPTLESS_REPEAT_SECONDS = 60
 TOO_MANY_ATTEMPTS = (
     "There have been too many attempts to give from your connection in the last hour. "
     "Nothing was charged. Please try again later, or write to us."
@@ -50,9 +57,12 @@ class CheckoutClient:
     """What the request tells us about who is giving, for rate limits and Stripe."""
 
     ip: str
-    user_agent: str
     form_token: uuid.UUID | None
-    # The email of a reader who gave from this browser before, to prefill Checkout.
+    # Only hashed into the short-lived key that spots a repeated post made without script;
+    # never stored with the gift nor sent to Stripe.
+    user_agent: str = ""
+    # The email of a reader who gave from this browser before, for its rate limit only:
+    # never prefilled at Checkout (the browser may be a shared one).
     returning_email: str = ""
 
 
@@ -84,10 +94,39 @@ def _too_many_attempts(client: CheckoutClient) -> bool:
 
 
 def _find_resubmission(form_token: uuid.UUID | None, **fields: Any) -> Contribution | None:
-    """The row this same form made before, if it asked for exactly the same gift."""
+    """The row this same form made before, if it asked for exactly the same gift and its
+    checkout is still open: a finished gift is never reopened by an old form."""
     if form_token is None:
         return None
-    return Contribution.objects.filter(checkout_token=form_token, **fields).first()
+    return Contribution.objects.filter(
+        checkout_token=form_token, status=ContributionStatus.PENDING, **fields
+    ).first()
+
+
+def _scriptless_form_token(
+    *, pledge: Pledge, source: CheckoutSource, client: CheckoutClient
+) -> uuid.UUID:
+    """A token for a form posted without one: the first post of this gift from this
+    browser makes it, a repeat within SCRIPTLESS_REPEAT_SECONDS finds it."""
+    fingerprint = hashlib.sha256(
+        "|".join(
+            [
+                client.ip,
+                client.user_agent,
+                str(pledge.amount_minor),
+                pledge.currency,
+                pledge.frequency,
+                str(pledge.cover_fees),
+                source.return_path,
+            ]
+        ).encode()
+    ).hexdigest()
+    key = f"checkout-scriptless:{fingerprint}"
+    made = uuid.uuid4()
+    if cache.add(key, str(made), SCRIPTLESS_REPEAT_SECONDS):
+        return made
+    found = cache.get(key)
+    return uuid.UUID(found) if found else made
 
 
 def _contribution_record(
@@ -111,7 +150,8 @@ def _contribution_record(
         with transaction.atomic():
             return Contribution.objects.create(**fields, checkout_token=form_token)
     except IntegrityError:
-        # Either the same submission raced us, or the token came back with new values.
+        # The same submission raced us, or the token came back with new values or after
+        # its gift went ahead: a new row, without the token.
         return _find_resubmission(form_token, **fields) or Contribution.objects.create(**fields)
 
 
@@ -126,7 +166,10 @@ def checkout_open(
     """
     if _too_many_attempts(client):
         raise CheckoutRefused(TOO_MANY_ATTEMPTS, status=429)
-    contribution = _contribution_record(pledge=pledge, source=source, form_token=client.form_token)
+    form_token = client.form_token or _scriptless_form_token(
+        pledge=pledge, source=source, client=client
+    )
+    contribution = _contribution_record(pledge=pledge, source=source, form_token=form_token)
     frequency = pledge.frequency
     try:
         session = gateway.checkout_session_create(
@@ -140,13 +183,11 @@ def checkout_open(
             "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=settings.SITE_URL + source.return_path,
             client_reference_id=str(contribution.public_id),
+            # Nothing about the reader's connection: Stripe Checkout sees it for itself.
             metadata={
                 "contribution_id": str(contribution.public_id),
                 "source_article": source.article_slug,
-                "client_ip": client.ip,
-                "user_agent": client.user_agent[:450],
             },
-            customer_email=client.returning_email,
         )
     except gateway.GatewayError:
         logger.exception("Could not open Stripe Checkout")

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from subscriptions.emails.kinds import SPECS
+from subscriptions.emails.links import links_fill
 from subscriptions.emails.render import email_render
 from subscriptions.models import EmailStatus, OutboxEmail, Supporter
 
@@ -155,14 +156,16 @@ def _message(email: OutboxEmail) -> EmailMultiAlternatives:
     if email.unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # The stored row holds placeholders; the links are made now, for this send only.
+    text, html = links_fill(email.text, email.html, supporter=email.supporter)
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=email.text,
+        body=text,
         to=[email.to],
         headers=headers,
         connection=_shared_connection.get(),
     )
-    message.attach_alternative(email.html, "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 
@@ -200,11 +203,30 @@ def _send(email: OutboxEmail) -> None:
         _message(email).send()
 
 
-def outbox_email_send(*, email_id: int) -> str:
-    """Claim, send and mark one email. Answers what happened: sent, skipped or failed."""
-    email = outbox_email_claim(email_id=email_id)
-    if email is None:
-        return "skipped"
+def outbox_batch_claim(*, limit: int, exclude: int | None = None) -> list[OutboxEmail]:
+    """Claim up to `limit` due pending rows at once; rows another worker holds are skipped,
+    never waited for."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=EmailStatus.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        )
+        if exclude is not None:
+            due = due.exclude(pk=exclude)
+        emails = list(due.order_by("pk")[:limit])
+        for email in emails:
+            email.status = EmailStatus.SENDING
+            email.claimed_at = now
+            email.attempts += 1
+        OutboxEmail.objects.bulk_update(emails, ["status", "claimed_at", "attempts"])
+    return emails
+
+
+def _deliver(email: OutboxEmail) -> int | None:
+    """Send one claimed row and record the outcome on it. Answers None when it is done
+    (sent, or failed for good), else the seconds until it may be tried again."""
     try:
         _send(email)
     except Exception as error:
@@ -218,13 +240,36 @@ def outbox_email_send(*, email_id: int) -> str:
         email.save(update_fields=["status", "last_error", "next_attempt_at"])
         if final:
             logger.error("Email %s failed for good: %s", email.pk, email.last_error)
-            return "failed"
-        raise TransientSendFailure(email.last_error, retry_in=retry_in) from error
+            return None
+        return retry_in
+    # One UPDATE per email, at once: a worker killed mid-batch resends nothing it sent.
     email.status = EmailStatus.SENT
     email.sent_at = timezone.now()
     email.next_attempt_at = None
     email.save(update_fields=["status", "sent_at", "next_attempt_at"])
-    return "sent"
+    return None
+
+
+def outbox_email_send(*, email_id: int) -> str:
+    """Send this email and, on the same connection, a batch of other due ones
+    (OUTBOX_BATCH_SIZE in all). Answers what happened to this one: sent, skipped or
+    failed; raises TransientSendFailure when it should be retried later.
+
+    The batch's own failures are recorded on their rows (the sweeper re-queues them when
+    due) and never stop the rest of the batch.
+    """
+    email = outbox_email_claim(email_id=email_id)
+    others = outbox_batch_claim(
+        limit=settings.OUTBOX_BATCH_SIZE - (email is not None), exclude=email_id
+    )
+    retry_in = _deliver(email) if email is not None else None
+    for other in others:
+        _deliver(other)
+    if email is None:
+        return "skipped"
+    if retry_in is not None:
+        raise TransientSendFailure(email.last_error, retry_in=retry_in)
+    return "sent" if email.status == EmailStatus.SENT else "failed"
 
 
 def outbox_sweep() -> int:

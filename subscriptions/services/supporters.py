@@ -1,6 +1,7 @@
 """Supporters: one per email address, found or made from what Stripe knows of them."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from subscriptions.models import Supporter
@@ -37,3 +38,11 @@ def supporter_mark_undeliverable(*, email: str, reason: str) -> int:
     return Supporter.objects.filter(
         email__iexact=email.strip(), email_undeliverable_at__isnull=True
     ).update(email_undeliverable_at=timezone.now(), email_undeliverable_reason=reason[:200])
+
+
+def supporter_sign_out_everywhere(*, supporter: Supporter) -> None:
+    """Every manage link and manage session this supporter holds stops working."""
+    Supporter.objects.filter(pk=supporter.pk).update(
+        token_version=F("token_version") + 1, updated_at=timezone.now()
+    )
+    supporter.refresh_from_db(fields=["token_version", "updated_at"])

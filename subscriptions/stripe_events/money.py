@@ -2,6 +2,7 @@
 disputes, and the balance transactions behind them."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import (
@@ -36,8 +37,7 @@ def payment_record(
             "stripe_balance_transaction_id": transaction_info.id if transaction_info else "",
             "amount": charge.amount,
             "currency": charge.currency,
-            "fee": transaction_info.fee if transaction_info else 0,
-            "net": transaction_info.net if transaction_info else charge.amount,
+            **settlement_of(charge),
             "amount_refunded": charge.amount_refunded,
             "paid_at": charge.created,
         },
@@ -45,6 +45,11 @@ def payment_record(
     if transaction_info is not None:
         balance_transaction_record(transaction_info, payout=None)
     if not created:
+        if transaction_info is not None and not payment.stripe_balance_transaction_id:
+            # First recorded before Stripe had settled the charge: now we know what came in.
+            payment.stripe_balance_transaction_id = transaction_info.id
+            for name, value in settlement_of(charge).items():
+                setattr(payment, name, value)
         payment.supporter = payment.supporter or supporter
         payment.contribution = payment.contribution or contribution
         payment.stripe_invoice_id = payment.stripe_invoice_id or invoice_id
@@ -53,6 +58,27 @@ def payment_record(
     payment_acknowledge(payment)
     refunds_apply(payment, charge)
     return payment
+
+
+def settlement_of(charge: gateway.ChargeInfo) -> dict[str, Any]:
+    """What the newsroom received for a charge: its balance transaction's gross, fee and net,
+    in the settlement currency, and the rate; the charge itself until Stripe has one."""
+    info = charge.balance_transaction
+    if info is None:
+        return {
+            "settled_amount": charge.amount,
+            "settlement_currency": charge.currency,
+            "exchange_rate": None,
+            "fee": 0,
+            "net": charge.amount,
+        }
+    return {
+        "settled_amount": info.amount,
+        "settlement_currency": info.currency,
+        "exchange_rate": info.exchange_rate,
+        "fee": info.fee,
+        "net": info.net,
+    }
 
 
 def payment_acknowledge(payment: Payment) -> None:
@@ -80,6 +106,8 @@ def balance_transaction_record(
             "fee": info.fee,
             "net": info.net,
             "currency": info.currency,
+            "exchange_rate": info.exchange_rate,
+            "description": info.description,
             "created": info.created,
             "available_on": info.available_on,
         },

@@ -324,21 +324,25 @@ def dispute_retrieve(dispute_id: str) -> DisputeInfo:
 
 
 def payout_retrieve(payout_id: str) -> PayoutInfo:
-    """The payout and every balance transaction it swept, all pages of them."""
+    """The payout, and, once Stripe has completed its reconciliation, every balance
+    transaction it paid out (all pages, its own transaction left out). A manual payout, or
+    one still reconciling, comes without them: Stripe refuses or cannot yet list them."""
     client = stripe_client()
     payout = call(client.v1.payouts.retrieve, payout_id)
     transactions = []
-    params: dict = {"payout": payout_id, "limit": 100}
-    while True:
-        page = call(client.v1.balance_transactions.list, params)
-        transactions += [
-            info
-            for obj in page["data"]
-            if obj.get("type") != "payout" and (info := convert.balance_transaction(obj))
-        ]
-        if not page["has_more"] or not page["data"]:
-            break
-        params["starting_after"] = page["data"][-1]["id"]
+    if payout.get("automatic") and payout.get("reconciliation_status") == "completed":
+        params: dict = {"payout": payout_id, "limit": 100}
+        while True:
+            page = call(client.v1.balance_transactions.list, params)
+            transactions += [
+                info
+                for obj in page["data"]
+                if convert.object_id(obj.get("source")) != payout_id
+                and (info := convert.balance_transaction(obj))
+            ]
+            if not page["has_more"] or not page["data"]:
+                break
+            params["starting_after"] = page["data"][-1]["id"]
     return convert.payout(payout, transactions=transactions)
 
 

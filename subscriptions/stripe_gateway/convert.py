@@ -1,6 +1,7 @@
 """Turn the SDK's StripeObjects into our plain types."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from .types import (
@@ -149,7 +150,14 @@ def balance_transaction(obj: Any) -> BalanceTransactionInfo | None:
         source_id=object_id(obj.get("source")),
         created=instant(obj["created"]),
         available_on=instant(obj["available_on"]),
+        exchange_rate=rate(obj.get("exchange_rate")),
+        description=obj.get("description") or "",
     )
+
+
+def rate(value: float | None) -> Decimal | None:
+    """Stripe's `exchange_rate`, a JSON number, as the decimal it was written as."""
+    return None if value is None else Decimal(str(value))
 
 
 def charge(obj: Any) -> ChargeInfo:
@@ -208,5 +216,9 @@ def payout(obj: Any, *, transactions: list[BalanceTransactionInfo]) -> PayoutInf
         currency=obj["currency"],
         status=obj["status"],
         arrival_date=instant(obj["arrival_date"]),
+        automatic=bool(obj.get("automatic")),
+        reconciliation_status=obj.get("reconciliation_status") or "",
+        failure_code=obj.get("failure_code") or "",
+        failure_message=obj.get("failure_message") or "",
         balance_transactions=transactions,
     )

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 
 class GatewayError(Exception):
@@ -103,6 +104,10 @@ class BalanceTransactionInfo:
     source_id: str
     created: datetime
     available_on: datetime
+    # Units of `currency` (the settlement currency) per unit of the charge's; None when
+    # they are the same currency.
+    exchange_rate: Decimal | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,12 +168,24 @@ class DisputeInfo:
 
 @dataclass(frozen=True)
 class PayoutInfo:
+    """A payout; `balance_transactions` are listed only once Stripe has completed an
+    automatic payout's reconciliation (`itemized`), and never for a manual payout."""
+
     id: str
     amount: int
     currency: str
     status: str
     arrival_date: datetime
+    automatic: bool = True
+    reconciliation_status: str = "completed"
+    failure_code: str = ""
+    failure_message: str = ""
     balance_transactions: list[BalanceTransactionInfo] = field(default_factory=list)
+
+    @property
+    def itemizable(self) -> bool:
+        """Stripe can list this payout's transactions now, and the list is complete."""
+        return self.automatic and self.reconciliation_status == "completed"
 
 
 @dataclass(frozen=True)
@@ -179,3 +196,5 @@ class VerifiedEvent:
     api_version: str
     object_id: str
     payload: dict
+    # The body exactly as Stripe signed it (UTF-8 text), stored as it came.
+    body: str = ""

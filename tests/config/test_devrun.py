@@ -231,3 +231,16 @@ def test_make_run_keeps_to_its_own_names_logs_emails_at_info_and_stops_on_ctrl_c
     # Queues, broker bookkeeping and cache entries: every key it made carries its name.
     assert new_keys
     assert {key for key in new_keys if not key.startswith(name)} == set()
+
+
+def test_make_run_gives_the_sandbox_the_settlement_currency_of_the_environment(monkeypatch):
+    from config.devrun import _sandbox_command
+
+    monkeypatch.setenv("SITE_URL", "http://127.0.0.1:8000")
+    monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:12111")
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_x")
+    monkeypatch.delenv("STRIPE_SANDBOX_SETTLEMENT_CURRENCY", raising=False)
+    assert "--settlement-currency eur " in _sandbox_command()
+
+    monkeypatch.setenv("STRIPE_SANDBOX_SETTLEMENT_CURRENCY", "gbp")
+    assert "--settlement-currency gbp " in _sandbox_command()

@@ -33,7 +33,9 @@ def test_the_form_has_the_agreed_fields(client, appeal_url):
     form = appeal_form(client.get(appeal_url))
     assert form.attrs["method"] == "post"
     assert "action" not in form.attrs
-    assert form.find("input", name="csrfmiddlewaretoken", type="hidden")
+    # Shared by every reader (and cached): no per-reader token in what the server sends.
+    assert not form.find("input", name="csrfmiddlewaretoken")
+    assert form.find("input", name="form_token", type="hidden").attrs["value"] == ""
     assert form.find_all("input", name="amount", type="radio")
     assert form.find("input", name="other_amount", type="text").attrs["inputmode"] == "decimal"
     currency = form.find("select", name="currency")

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from subscriptions.signing import manage_token_make
+from subscriptions.signing import REQUESTED, manage_token_make
 from tests.factories import ArticleFactory, ContributionFactory, PaymentFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -72,7 +72,10 @@ def manage_path():
     ContributionFactory(supporter=supporter, currency="gbp", frequency="year", amount=12000)
     ContributionFactory(supporter=supporter, cancel_at_period_end=True)
     PaymentFactory(contribution=monthly, amount=1250, amount_refunded=500)
-    return f"/support/manage/{manage_token_make(supporter_id=supporter.pk)}/"
+    token = manage_token_make(
+        supporter_id=supporter.pk, version=supporter.token_version, purpose=REQUESTED
+    )
+    return f"/support/manage/{token}/"  # the browser follows it to /support/manage/
 
 
 def test_an_article_and_its_appeal_wrap_at_200_percent_text(article, live_server, large_text_phone):

@@ -25,6 +25,9 @@ NO_OFFLINE_FIXTURE = {
     "invoice.payment_succeeded": "test_cli_trigger_fixture_causes_its_event[invoice.paid]",
     "invoice.upcoming": "tests/stripe_sandbox/test_lifecycle.py",
     "payout.paid": "tests/subscriptions/test_gifts.py",
+    "payout.reconciliation_completed": "tests/subscriptions/test_settlement.py",
+    "payout.failed": "tests/subscriptions/test_settlement.py",
+    "payout.canceled": "tests/subscriptions/test_settlement.py",
     # Issue 9 item 5: caused by Stripe's test cards, the clock and the site's own calls; their
     # CLI trigger fixtures are not transcribed yet (the schedule ones create schedules with
     # `customer` and `phases`, which the sandbox does not offer: it makes them from a

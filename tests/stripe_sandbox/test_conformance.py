@@ -197,6 +197,8 @@ def test_sdk_parses_every_call_it_makes(sdk_globals, sandbox):
     assert stripe.Charge.retrieve(charge.id).amount_refunded == 100
     sandbox.control("POST", "/_sandbox/clock/advance", {"days": 3})
     payout = sandbox.control("POST", "/_sandbox/payouts")["data"][0]
+    sandbox.control("POST", f"/_sandbox/payouts/{payout['id']}/reconcile")
+    assert stripe.Payout.retrieve(payout["id"]).reconciliation_status == "completed"
     swept = stripe.BalanceTransaction.list(payout=payout["id"], limit=100)
     assert all(isinstance(t, stripe.BalanceTransaction) for t in swept.data)
     assert sum(t.net for t in swept.data if t.type != "payout") == payout["amount"]

@@ -121,7 +121,9 @@ def test_partial_then_full_refund(stripe_client):
     refund = stripe_client.v1.refunds.create(params={"payment_intent": intent, "amount": 400})
     transaction = stripe_client.v1.balance_transactions.retrieve(refund.balance_transaction)
     assert (transaction.type, transaction.reporting_category) == ("refund", "refund")
-    assert (transaction.amount, transaction.fee, transaction.net) == (-400, 0, -400)
+    # A USD charge to the EUR account: the refund is converted at the charge's rate, 0.92.
+    assert (transaction.amount, transaction.fee, transaction.net) == (-368, 0, -368)
+    assert (transaction.currency, transaction.exchange_rate) == ("eur", 0.92)
     charge = stripe_client.v1.charges.retrieve(refund.charge)
     assert (charge.amount_refunded, charge.refunded) == (400, False)
     stripe_client.v1.refunds.create(params={"charge": charge.id})
@@ -141,14 +143,16 @@ def test_dispute_lost_and_won(stripe_client, sandbox):
     dispute = sandbox.control("POST", f"/_sandbox/charges/{charges[0].id}/dispute")
     assert (dispute["status"], dispute["reason"]) == ("needs_response", "fraudulent")
     transaction = dispute["balance_transactions"][0]
-    assert (transaction["amount"], transaction["fee"], transaction["net"]) == (-2000, 1500, -3500)
+    # USD 20.00 at 0.92 is EUR 18.40; the dispute fee is EUR 15.00.
+    assert (transaction["amount"], transaction["fee"], transaction["net"]) == (-1840, 1500, -3340)
+    assert (transaction["currency"], transaction["exchange_rate"]) == ("eur", 0.92)
     assert transaction["reporting_category"] == "dispute"
     lost = sandbox.control("POST", f"/_sandbox/disputes/{dispute['id']}/close", {"outcome": "lost"})
     assert lost["status"] == "lost"
     assert len(lost["balance_transactions"]) == 1
     won = sandbox.control("POST", f"/_sandbox/charges/{charges[1].id}/dispute", {"outcome": "won"})
     reversal = won["balance_transactions"][1]
-    assert (reversal["reporting_category"], reversal["net"]) == ("dispute_reversal", 2000)
+    assert (reversal["reporting_category"], reversal["net"]) == ("dispute_reversal", 1840)
     assert stripe_client.v1.disputes.retrieve(won["id"]).status == "won"
     closed = stripe_client.v1.events.list(params={"type": "charge.dispute.closed"}).data
     assert len(closed) == 2
@@ -166,21 +170,28 @@ def test_payout_sweeps_available_balance_exactly(stripe_client, sandbox):
     assert sandbox.control("POST", "/_sandbox/payouts")["data"] == []  # nothing available yet
     advance(sandbox, 2)
     payouts = sandbox.control("POST", "/_sandbox/payouts")["data"]
-    assert sorted(p["currency"] for p in payouts) == ["eur", "usd"]
-    for payout in payouts:
-        swept = stripe_client.v1.balance_transactions.list(
-            params={"payout": payout["id"], "limit": 100}
-        )
-        own = [t for t in swept.data if t.type == "payout"]
-        others = [t for t in swept.data if t.type != "payout"]
-        assert sum(t.net for t in others) == payout["amount"]
-        assert [t.amount for t in own] == [-payout["amount"]]
-    eur = next(p for p in payouts if p["currency"] == "eur")
-    fees = [33, 37, 55]  # 1.5% + 0.25, half up: 32.5, 36.655, 54.985
-    assert eur["amount"] == 500 + 777 + 1999 - sum(fees)
+    # Everything settles in the account's currency: one payout, in euros.
+    assert [(p["currency"], p["reconciliation_status"]) for p in payouts] == [
+        ("eur", "in_progress")
+    ]
+    payout = payouts[0]
+    listed = stripe_client.v1.balance_transactions.list(params={"payout": payout["id"]})
+    assert listed.data == []  # incomplete until Stripe has reconciled the payout
+    sandbox.control("POST", "/_sandbox/clock/advance", {"seconds": 3600})  # an hour later
+    assert stripe_client.v1.payouts.retrieve(payout["id"]).reconciliation_status == "completed"
+    swept = stripe_client.v1.balance_transactions.list(
+        params={"payout": payout["id"], "limit": 100}
+    )
+    own = [t for t in swept.data if t.type == "payout"]
+    others = [t for t in swept.data if t.type != "payout"]
+    assert sum(t.net for t in others) == payout["amount"]
+    assert [t.amount for t in own] == [-payout["amount"]]
+    fees = [33, 37, 55, 66]  # 1.5% + 0.25, half up: 32.5, 36.655, 54.985, and 66.4 on 27.60
+    usd_settled = 2760 - 920  # USD 30.00 and the USD 10.00 refund, each at 0.92
+    assert payout["amount"] == 500 + 777 + 1999 + usd_settled - sum(fees)
     assert sandbox.control("POST", "/_sandbox/payouts")["data"] == []
-    events = [e.type for e in stripe_client.v1.events.list(params={"limit": 6}).data]
-    assert {"payout.created", "payout.paid"} <= set(events)
+    events = [e.type for e in stripe_client.v1.events.list(params={"limit": 10}).data]
+    assert {"payout.created", "payout.paid", "payout.reconciliation_completed"} <= set(events)
 
 
 def test_reset_wipes_everything(stripe_client, sandbox):

@@ -86,8 +86,10 @@ def test_one_time_checkout_makes_a_payment_intent(stripe_client):
     assert intent.status == "succeeded"
     assert intent.metadata["contribution_id"] == "2"
     transaction = intent.latest_charge.balance_transaction
-    assert (transaction.amount, transaction.fee, transaction.net) == (1234, 44, 1190)
-    assert transaction.fee_details[0].amount == 44
+    # USD 12.34 to the EUR account: 12.34 x 0.92 = 11.3528 -> 11.35; fee 0.17025 + 0.25 -> 0.42.
+    assert (transaction.amount, transaction.fee, transaction.net) == (1135, 42, 1093)
+    assert (transaction.currency, transaction.exchange_rate) == ("eur", 0.92)
+    assert transaction.fee_details[0].amount == 42
     assert transaction.available_on == transaction.created + 2 * 86400
     assert transaction.reporting_category == "charge"
 

@@ -221,6 +221,8 @@ REFUSALS = [
         {"charge": "ch_x", "reason": "changed_mind"},
         not_in("reason", "duplicate, fraudulent, or requested_by_customer"),
     ),
+    ("POST", "/v1/payouts", {"amount": "1000"}, missing("currency")),
+    ("POST", "/v1/payouts/po_x/cancel", {"reason": "changed_mind"}, unknown("reason")),
     ("POST", "/v1/billing_portal/sessions", {"customer": "cus_x", "flow": "x"}, unknown("flow")),
     ("POST", "/v1/webhook_endpoints", {"url": "http://127.0.0.1/hook"}, missing("enabled_events")),
     ("DELETE", "/v1/webhook_endpoints/we_x", {"force": "true"}, unknown("force")),

@@ -1,9 +1,13 @@
 """Supporter care in admin: find a supporter, see their gifts, payments and emails."""
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission, User
 
-from subscriptions.models import StripeEvent
+from subscriptions.models import EmailKind, OutboxEmail, StripeEvent
+from subscriptions.stripe_events.money import payment_acknowledge
 from tests.factories import PaymentFactory
+from tests.staff import staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +59,77 @@ def test_an_operator_processes_a_stored_event_again_from_admin(admin_client):
     event.refresh_from_db()
     assert event.processed_at is not None
     assert event.attempts == 1
+
+
+def _view_only_staff() -> User:
+    """A staff member who may read every model in admin, and change nothing."""
+    user = staff_member(username="reader-only", password="x")
+    user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    return User.objects.get(pk=user.pk)  # a fresh object: permissions are cached
+
+
+def test_a_view_only_staff_member_can_run_no_admin_action(rf):
+    request = rf.get("/admin/")
+    request.user = _view_only_staff()
+    checked = 0
+
+    for model, model_admin in admin.site._registry.items():
+        for function, name, _ in model_admin._get_base_actions():
+            assert getattr(function, "allowed_permissions", ()), (
+                f"{model.__name__} admin action {name!r} declares no permissions="
+            )
+            checked += 1
+        assert model_admin.get_actions(request) == {}, model.__name__
+
+    assert checked >= 4  # process again, sign out, publish, make live (and delete)
+
+
+def test_processing_an_event_again_needs_the_change_permission(client):
+    event = StripeEvent.objects.create(
+        stripe_id="evt_view_only",
+        type="customer.tax_id.created",
+        stripe_created_at="2026-11-27T00:00:00Z",
+        payload={"id": "evt_view_only", "data": {"object": {"id": "txi_1"}}},
+    )
+    client.force_login(_view_only_staff())
+
+    response = client.post(
+        "/admin/subscriptions/stripeevent/",
+        {"action": "process_again", "_selected_action": [event.pk], "index": 0},
+    )
+
+    event.refresh_from_db()
+    assert event.attempts == 0
+    assert event.processed_at is None
+    assert response.status_code in (200, 302)
+
+
+def test_previewing_an_email_needs_the_view_permission_on_emails(client):
+    payment = PaymentFactory()
+    payment_acknowledge(payment)
+    receipt = OutboxEmail.objects.get(kind=EmailKind.RECEIPT)
+    url = f"/admin/subscriptions/outboxemail/{receipt.pk}/preview/"
+
+    client.force_login(staff_member(username="no-role", password="x"))
+    refused = client.get(url)
+    client.force_login(staff_member(username="care", password="x", role="Supporter care"))
+    shown = client.get(url)
+
+    assert refused.status_code == 403
+    assert shown.status_code == 200
+    assert shown.content.decode() == receipt.html
+
+
+def test_a_stored_email_is_read_only_in_admin_text_included(admin_client):
+    payment = PaymentFactory()
+    payment_acknowledge(payment)
+    receipt = OutboxEmail.objects.get(kind=EmailKind.RECEIPT)
+    url = f"/admin/subscriptions/outboxemail/{receipt.pk}/change/"
+
+    page = admin_client.get(url)
+    admin_client.post(url, {"text": "Follow http://evil.example/ to manage your support."})
+
+    assert page.status_code == 200
+    assert 'name="text"' not in page.content.decode()
+    receipt.refresh_from_db()
+    assert "evil.example" not in receipt.text

@@ -52,9 +52,10 @@ def dispute(site: Site, stripe_api: stripe.StripeClient) -> None:
 
 def payout(site: Site, stripe_api: stripe.StripeClient) -> None:
     site.give(amount="5")
-    site.give(amount="12", frequency="once")
+    site.give(amount="12", frequency="once", currency="usd")
     site.advance(days=3)
     site.sandbox.control("POST", "/_sandbox/payouts")
+    site.sandbox.control("POST", "/_sandbox/clock/advance", {"seconds": 3600})  # reconciled
     site.settle()
 
 

@@ -220,6 +220,8 @@ def _record_payment(supporter: Supporter, contribution: Contribution | None = No
             stripe_charge_id=f"ch_{uuid.uuid4().hex[:14]}",
             amount=amount,
             currency="eur",
+            settled_amount=amount,
+            settlement_currency="eur",
             fee=40,
             net=amount - 40,
             paid_at=timezone.now(),
@@ -293,7 +295,7 @@ def test_the_manage_link_in_the_delivered_emails_opens_the_supporters_gifts(smtp
         url = _manage_url(parts["text/plain"])
         assert url in parts["text/html"]
 
-        page = Client().get(urlsplit(url).path)
+        page = Client().get(urlsplit(url).path, follow=True)
 
         assert page.status_code == 200
         content = page.content.decode()
@@ -435,8 +437,9 @@ IDLE_TIMEOUT_REPLY = b"421 4.4.2 mx.example Error: timeout exceeded\r\n"
     ],
 )
 def test_the_next_email_after_the_server_hung_up_an_idle_connection_goes_at_once(
-    smtp_server, last_words
+    smtp_server, last_words, settings
 ):
+    settings.OUTBOX_BATCH_SIZE = 1  # one email per call: the connection sits idle between
     first, second = _supporter(), _supporter("another.reader@example.org")
     _record_payment(first)
     _record_payment(second)
@@ -483,3 +486,32 @@ def test_duplicated_webhooks_send_one_receipt_per_payment(site, stripe_api, sett
     # The first payment of the plan also earns one thank-you, not three.
     assert len([m for m in mail.outbox if m.subject.startswith("Thank you")]) == 1
     assert OutboxEmail.objects.filter(kind=EmailKind.THANK_YOU).count() == 1
+
+
+# --- a batch on one connection --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_one_send_takes_the_due_emails_with_it_and_one_refusal_holds_none_back(smtp_sink):
+    readers = [_supporter(f"reader{number}@example.org") for number in range(4)]
+    for reader in readers:
+        _record_payment(reader)  # a receipt each
+    first, *others = OutboxEmail.objects.order_by("pk")
+    smtp_sink.refuse_next = 1  # the server refuses the first message for now
+
+    with pytest.raises(TransientSendFailure):
+        outbox_email_send(email_id=first.pk)
+
+    first.refresh_from_db()
+    assert first.status == EmailStatus.PENDING
+    assert first.next_attempt_at > timezone.now()
+    for email in others:
+        email.refresh_from_db()
+        assert email.status == EmailStatus.SENT
+        assert email.attempts == 1
+    assert sorted(message["Message-ID"] for message in smtp_sink.messages) == sorted(
+        email.message_id for email in others
+    )
+    # Their own tasks find nothing left to do.
+    assert outbox_email_send(email_id=others[0].pk) == "skipped"
+    assert len(smtp_sink.messages) == len(others)

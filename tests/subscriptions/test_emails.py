@@ -5,12 +5,13 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
+from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
 from subscriptions.models import EmailKind, OutboxEmail, Payment, ReceiptCounter
 from subscriptions.services import reminders
-from subscriptions.services.outbox import email_queue
+from subscriptions.services.outbox import email_queue, outbox_email_send
 from subscriptions.services.receipts import receipt_number_assign
 from subscriptions.stripe_events.money import payment_acknowledge
 from tests.factories import ContributionFactory, PaymentFactory, SupporterFactory
@@ -22,9 +23,20 @@ def _emails(kind: str) -> list[OutboxEmail]:
     return list(OutboxEmail.objects.filter(kind=kind))
 
 
+def _sent(email: OutboxEmail) -> mail.EmailMultiAlternatives:
+    """The message as the supporter receives it (links are made when it is sent). A send
+    takes other due emails with it, so the message is found by the row's Message-ID."""
+    outbox_email_send(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == "sent"
+    return next(m for m in mail.outbox if m.extra_headers["Message-ID"] == email.message_id)
+
+
 def _manage_path(email: OutboxEmail) -> str:
-    match = re.search(r"https?://[^/\s]+(/support/manage/[^\s\"<]+/)", email.text)
-    assert match, email.text
+    """The path of the footer's manage link in the email as sent."""
+    text = _sent(email).body
+    match = re.search(r"Manage your support[^:]*: https?://[^/\s]+(/support/manage/\S+/)", text)
+    assert match, text
     return match.group(1)
 
 
@@ -44,7 +56,7 @@ def test_a_payment_gets_a_numbered_receipt_and_the_first_one_a_thank_you(client)
     assert "€7.50" in receipt.html
     assert receipt.unsubscribe_url == ""
     assert "Thank you for your first gift of €7.50" in thank_you.text
-    assert client.get(_manage_path(receipt)).status_code == 200
+    assert client.get(_manage_path(receipt), follow=True).status_code == 200
 
 
 def test_later_payments_get_receipts_but_no_second_thank_you():
@@ -277,13 +289,16 @@ def test_the_year_end_statement_goes_once_and_can_be_printed_or_downloaded(clien
     (statement,) = _emails(EmailKind.YEAR_END)
     assert "4 payments" in statement.text
     assert "€15.00" in statement.text  # after the refund
-    url = re.search(r"https?://[^/\s]+(/support/manage/\S+/statement/2025/)", statement.text)
-    page = client.get(url.group(1))
+    link = re.search(r"https?://[^/\s]+(/support/manage/\S+/)", _sent(statement).body)
+    opened = client.get(link.group(1))
+    assert opened.status_code == 303
+    assert opened["Location"] == "/support/manage/statement/2025/"
+    page = client.get(opened["Location"])
     assert page.status_code == 200
     html = page.content.decode()
     assert html.count("2025-00000") == 3
     assert "€15.00" in html
-    download = client.get(url.group(1) + "?download=1")
+    download = client.get(opened["Location"] + "?download=1")
     assert download["Content-Disposition"] == 'attachment; filename="giving-statement-2025.html"'
 
 
@@ -335,7 +350,7 @@ def test_every_email_has_both_parts_the_newsroom_address_and_a_working_manage_li
         assert "1 Quay Street, Harbourtown" in email.text, email.kind
         assert "1 Quay Street, Harbourtown" in email.html, email.kind
         assert email.html.startswith("<!doctype html>"), email.kind
-        assert client.get(_manage_path(email)).status_code == 200, email.kind
+        assert client.get(_manage_path(email), follow=True).status_code == 200, email.kind
         assert bool(email.unsubscribe_url) == (
             email.kind in {"card_expiring", "renewal_coming", "win_back"}
         ), email.kind

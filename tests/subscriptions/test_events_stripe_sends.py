@@ -22,6 +22,20 @@ def _only_contribution() -> Contribution:
     return contribution
 
 
+def _open_manage_page(site) -> str:
+    """Ask for a manage link and open it, as the supporter does: the browser then holds a
+    manage session. Answers the manage page's path."""
+    mail.outbox.clear()
+    site.client.post("/support/manage/", {"email": "reader@example.org"})
+    # A send takes other due emails with it; every one of them carries a manage link.
+    message = [m for m in mail.outbox if m.to == ["reader@example.org"]][-1]
+    link = re.search(r"https?://[^/\s]+(/support/manage/[^\s\"<]+/)", message.body)
+    assert link, message.body
+    opened = site.client.get(link[1])
+    assert opened.status_code == 303, opened.content.decode()[:2000]
+    return opened["Location"]
+
+
 def test_a_renewal_that_needs_3d_secure_emails_the_page_to_confirm_it(site):
     site.give(card=AUTHENTICATION_REQUIRED_CARD)
     assert Payment.objects.count() == 1, "the hosted checkout completes 3-D Secure"
@@ -39,7 +53,9 @@ def test_a_renewal_that_needs_3d_secure_emails_the_page_to_confirm_it(site):
     assert match, confirm.text
     confirm_url = match.group(1)
     assert confirm_url.startswith(f"{site.sandbox.url}/invoices/in_")
-    assert "/support/manage/" in confirm.text
+    assert confirm.status == "sent"
+    (sent,) = [m for m in mail.outbox if m.extra_headers["Message-ID"] == confirm.message_id]
+    assert re.search(r"https?://[^/\s]+/support/manage/\S+/", sent.body), "with a manage link"
 
     status, _, page = http_post_form(confirm_url, {})
     site.settle()
@@ -81,9 +97,7 @@ def test_a_cancellation_set_in_stripe_tells_its_own_date_and_not_as_you_asked(si
 def test_the_supporters_reason_travels_to_stripe_and_back(site, stripe_api):
     site.give(amount="5")
     contribution = _only_contribution()
-    mail.outbox.clear()
-    site.client.post("/support/manage/", {"email": "reader@example.org"})
-    path = re.search(r"https?://[^/\s]+(/support/manage/[^\s\"<]+/)", mail.outbox[-1].body)[1]
+    path = _open_manage_page(site)
 
     site.client.post(f"{path}gifts/{contribution.public_id}/cancel/", {"reason": "temporary"})
     site.settle()
@@ -210,9 +224,7 @@ def test_a_paused_gift_shows_paused_takes_nothing_then_resumes(site, stripe_api)
     site.settle()
 
     assert _only_contribution().status == "paused"
-    mail.outbox.clear()
-    site.client.post("/support/manage/", {"email": "reader@example.org"})
-    path = re.search(r"https?://[^/\s]+(/support/manage/[^\s\"<]+/)", mail.outbox[-1].body)[1]
+    path = _open_manage_page(site)
     assert "Status: <strong>Paused</strong>" in site.client.get(path).content.decode()
     site.advance(days=40)
     assert Payment.objects.count() == 1, "a paused gift takes nothing"

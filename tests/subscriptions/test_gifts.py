@@ -1,6 +1,10 @@
 """A reader gives, and our records follow Stripe (the sandbox, over HTTP) exactly."""
 
+from decimal import Decimal
+
 import pytest
+from django.core import mail
+from django.test import Client
 
 from subscriptions.models import (
     Contribution,
@@ -61,6 +65,51 @@ def test_the_thanks_page_shows_the_confirmed_gift_and_articles_then_thank_instea
     assert "Thank you for supporting" in next_article
 
 
+def test_the_thanks_page_shows_the_gift_once_and_only_to_the_browser_that_gave(site):
+    start = site.start_gift(amount="7.50", frequency="month")
+    # The cookie that remembers the checkout is set on the redirect, for the thanks page
+    # only: the pages with the appeal stay without cookies, and cacheable.
+    remembered = start.cookies["checkout"]
+    assert remembered["path"] == "/support/thanks/"
+    assert remembered["httponly"]
+    status, headers, _ = site.pay(start["Location"])
+    site.settle()
+    thanks_path = site.thanks_path(headers["Location"])
+
+    elsewhere = Client().get(thanks_path)
+    first = site.client.get(thanks_path)
+    again = site.client.get(thanks_path)
+
+    assert "€7.50" in first.content.decode()
+    assert "reader@example.org" in first.content.decode()
+    for page in (elsewhere, again):
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Thank you for supporting" in html
+        assert "€7.50" not in html
+        assert "reader@example.org" not in html
+    for page in (elsewhere, first, again):
+        assert "no-store" in page["Cache-Control"]
+
+
+def test_an_old_form_never_reopens_a_finished_gift(site, stripe_api):
+    token = "0d7e5c4b-3a2f-4e1d-9c8b-7a6f5e4d3c2b"
+    first = site.start_gift(form_token=token)
+    site.pay(first["Location"])
+    site.settle()
+    paid = _only_contribution()
+    assert paid.status == "active"
+
+    again = site.start_gift(form_token=token)
+
+    assert again.status_code == 303
+    assert again["Location"] != first["Location"]
+    assert Contribution.objects.count() == 2
+    paid.refresh_from_db()
+    assert paid.status == "active"
+    assert paid.stripe_checkout_session_id == session_id_from(first["Location"])
+
+
 def test_the_thanks_page_confirms_from_stripe_even_before_any_webhook(site):
     site.sandbox.control("POST", "/_sandbox/reset")  # no webhook endpoint any more
     response = site.start_gift(amount="10", frequency="year")
@@ -91,7 +140,21 @@ def test_a_one_time_gift_is_paid_once_with_no_plan(site):
     assert contribution.stripe_subscription_id is None
     assert contribution.stripe_payment_intent_id.startswith("pi_")
     payment = Payment.objects.get()
-    assert (payment.amount, payment.currency, payment.fee) == (2500, "usd", 63)
+    # What the reader paid, and what the EUR account received: USD 25.00 at 0.92, less the fee.
+    assert (payment.amount, payment.currency) == (2500, "usd")
+    assert (payment.settled_amount, payment.settlement_currency) == (2300, "eur")
+    assert (payment.exchange_rate, payment.fee, payment.net) == (Decimal("0.92"), 60, 2240)
+
+
+def test_the_thanks_page_of_a_one_time_usd_gift_shows_what_the_reader_paid(site):
+    success_url = site.give(amount="25", frequency="once", currency="usd")
+
+    thanks = site.client.get(site.thanks_path(success_url))
+
+    assert thanks.status_code == 200
+    page = thanks.content.decode()
+    assert "Your gift: US$25 once." in page
+    assert "€" not in page
 
 
 def test_covering_the_fees_is_computed_on_the_server(site):
@@ -134,7 +197,8 @@ def test_failing_renewals_go_past_due_then_cancelled(site):
     assert _only_contribution().status == "past_due"
     failed = OutboxEmail.objects.get(kind="payment_failed")
     assert "We will try again on" in failed.text
-    assert "/support/manage/" in failed.text
+    (sent,) = [message for message in mail.outbox if message.subject == failed.subject]
+    assert "/support/manage/" in sent.body
 
     site.advance(days=30)
     contribution = _only_contribution()
@@ -171,7 +235,7 @@ def test_a_dispute_shows_on_the_payment(site):
     assert payment.stripe_dispute_id.startswith("dp_")
 
 
-def test_a_payout_is_recorded_and_claims_its_payments(site):
+def test_a_payout_is_recorded_and_claims_its_payments_once_reconciled(site):
     site.give(amount="5")
     site.give(amount="12", frequency="once")
     site.advance(days=3)  # balance becomes available after two days
@@ -180,7 +244,14 @@ def test_a_payout_is_recorded_and_claims_its_payments(site):
     site.settle()
 
     payout = Payout.objects.get()
-    assert payout.status == "paid"
+    assert (payout.status, payout.reconciliation_status) == ("paid", "in_progress")
+    assert payout.transactions.count() == 0
+    site.sandbox.control("POST", "/_sandbox/clock/advance", {"seconds": 3600})
+    site.settle()
+
+    payout.refresh_from_db()
+    assert payout.reconciliation_status == "completed"
+    assert payout.reconciled_at is not None
     assert payout.amount == sum(p.net for p in Payment.objects.all())
     swept = {txn.stripe_id for txn in payout.transactions.all()}
     assert swept == {p.stripe_balance_transaction_id for p in Payment.objects.all()}
@@ -220,14 +291,27 @@ def test_a_huge_body_is_refused_without_a_stack_trace(site, stripe_api):
     assert stripe_api.v1.checkout.sessions.list()["data"] == []
 
 
-def test_a_returning_supporter_finds_their_email_filled_in_at_stripe(site, stripe_api):
+def test_the_next_reader_at_a_shared_computer_does_not_find_the_last_email_at_stripe(
+    site, stripe_api
+):
     success_url = site.give(email="returning@example.org")
     site.client.get(site.thanks_path(success_url))  # sets the supporter cookie
 
     response = site.start_gift(amount="20", frequency="once")
 
     session = stripe_api.v1.checkout.sessions.retrieve(session_id_from(response["Location"]))
-    assert session["customer_email"] == "returning@example.org"
+    assert not session["customer_email"]
+
+
+def test_stripe_is_not_told_the_readers_address_or_browser(site, stripe_api):
+    form = {"amount": "20", "currency": "eur", "frequency": "once"}
+    response = site.client.post("/support/", form, HTTP_USER_AGENT="Reader/1.0")
+
+    session = stripe_api.v1.checkout.sessions.retrieve(session_id_from(response["Location"]))
+    metadata = session["metadata"].to_dict()
+    assert set(metadata) <= {"contribution_id", "source_article"}
+    assert "Reader/1.0" not in str(session)
+    assert "127.0.0.1" not in str(metadata)
 
 
 def test_missing_fields_get_a_clear_error(site, stripe_api):

@@ -12,6 +12,7 @@ import urllib.parse
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 from django.utils.html import escape
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
@@ -93,11 +94,14 @@ def test_asking_for_a_link_never_fails_and_only_a_known_address_gets_one(
 
 
 def _manage_path(site) -> str:
+    """Ask for a link and open it: the site's client holds a manage session now."""
     mail.outbox.clear()
     site.client.post("/support/manage/", {"email": "reader@example.org"})
     match = re.search(r"https?://[^/\s]+(/support/manage/[^\s\"<]+/)", mail.outbox[-1].body)
     assert match, mail.outbox[-1].body
-    return match.group(1)
+    opened = site.client.get(match.group(1))
+    assert opened.status_code == 303
+    return opened["Location"]
 
 
 @pytest.fixture
@@ -271,20 +275,26 @@ signed_junk = st.one_of(
 def test_a_forged_link_or_gift_reaches_nothing(gift, token, public_id, action, data):
     site, path, contribution = gift
     # A made-up token that happens to be a valid one for this supporter is no forgery.
-    assume(
-        token is None or manage_token_read(urllib.parse.unquote(token)) != contribution.supporter_id
-    )
+    grant = manage_token_read(urllib.parse.unquote(token)) if token is not None else None
+    assume(grant is None or grant.supporter_id != contribution.supporter_id)
     forget_rate_limits()
     before = _observe(site, contribution)
     if token is None:
-        # The real link, with a gift id that is not the supporter's.
-        base, action = path, action or "cancel/"
+        # The real session, with a gift id that is not the supporter's.
+        client, action = site.client, action or "cancel/"
     else:
-        base = f"/support/manage/{token}/"
-    url = f"{base}gifts/{public_id}/{action}" if action else base
+        # Another browser, with only the forged link: opening it gives no session.
+        client = Client()
+        opened = client.get(f"/support/manage/{token}/", data)
+        assert_not_a_server_error(opened)
+        assert opened.status_code in (403, 404, 405)
+    url = f"{path}gifts/{public_id}/{action}" if action else path
 
-    response = site.client.post(url, data) if action else site.client.get(url, data)
+    response = client.post(url, data) if action else client.get(url, data)
 
     assert_not_a_server_error(response)
-    assert response.status_code in (403, 404)
+    if token is None or action:
+        assert response.status_code in (403, 404)
+    else:
+        assert "Send me a link" in response.content.decode()  # the form, not a page
     assert _observe(site, contribution) == before

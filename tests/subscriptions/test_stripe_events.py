@@ -45,6 +45,9 @@ EXPECTED_TYPES = {
     "charge.dispute.updated",
     "charge.dispute.closed",
     "payout.paid",
+    "payout.reconciliation_completed",
+    "payout.failed",
+    "payout.canceled",
 }
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0007_staff_roles'),
+        ('subscriptions', '0009_supporter_token_version'),
     ]
 
     operations = [

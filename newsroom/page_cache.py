@@ -1,0 +1,244 @@
+"""Rendered reader pages in Redis, one entry per (page, variant), and the headers that let
+a browser, a proxy or a CDN hold them too.
+
+A page is cacheable when its view is marked with `page_cached`. An entry records the
+site generation it was rendered under; any change that shows on pages (an article
+published or edited, the live appeal, the section list) moves the generation on, so every
+older entry is stale at once. One request per page refills a stale or missing entry (it
+holds a short lock); the others serve the stale entry meanwhile, or wait briefly for the
+fresh one. A warm hit costs one Redis round trip and no SQL.
+
+Staff (anyone with a session cookie) and every non-GET request go to the view as usual.
+"""
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import get_language, get_language_from_request
+
+from subscriptions.signing import SUPPORTER_COOKIE, SUPPORTER_COOKIE_SALT
+
+GENERATION_KEY = "newsroom:pages:generation"
+ENTRY_PREFIX = "newsroom:page:v1"
+APPEAL = "appeal"
+THANK_YOU = "thank-you"
+# Query parameters that change what a cacheable page shows; others (utm_…) share its entry.
+VARYING_PARAMETERS = ("page",)
+# How long a waiting request polls for the one filler's entry before rendering itself.
+FILL_WAIT_SECONDS = 2.0
+FILL_POLL_SECONDS = 0.02
+# Headers the entry answers with itself, rather than the ones the first render had.
+OWN_HEADERS = {"cache-control", "etag", "last-modified", "set-cookie", "content-length"}
+LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def page_cached(view: View) -> View:
+    """Mark a reader page: the same for every reader of one variant, so it may be shared."""
+    view.page_cached = True  # type: ignore[attr-defined]
+    return view
+
+
+@dataclass(frozen=True)
+class Entry:
+    generation: str
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+    etag: str
+    last_modified: float
+
+
+def pages_invalidate() -> None:
+    """Every cached page is stale from now (and again at commit, should a page rendered
+    inside the transaction have cached the old rows meanwhile)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+
+
+def _current_generation(stored: str | None) -> str:
+    if stored is not None:
+        return stored
+    cache.add(GENERATION_KEY, uuid.uuid4().hex, None)  # Redis was emptied
+    return cache.get(GENERATION_KEY) or ""
+
+
+def page_variant(request: HttpRequest) -> str:
+    """The thank-you variant for a browser that finished a gift (its signed cookie)."""
+    if SUPPORTER_COOKIE not in request.COOKIES:
+        return APPEAL
+    try:
+        request.get_signed_cookie(SUPPORTER_COOKIE, salt=SUPPORTER_COOKIE_SALT)
+    except (KeyError, signing.BadSignature):
+        return APPEAL
+    return THANK_YOU
+
+
+def _entry_key(request: HttpRequest, variant: str) -> str:
+    varying = "&".join(
+        f"{name}={request.GET.get(name, '')}" for name in VARYING_PARAMETERS if name in request.GET
+    )
+    page = hashlib.sha256(f"{request.path}?{varying}".encode()).hexdigest()[:32]
+    return f"{ENTRY_PREFIX}:{variant}:{_language(request)}:{page}"
+
+
+def _language(request: HttpRequest) -> str:
+    """The language the page will be rendered in: what LocaleMiddleware will choose from
+    the request when the site uses it, else the site's one language."""
+    if LOCALE_MIDDLEWARE in settings.MIDDLEWARE:
+        return get_language_from_request(request)
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def cache_headers(response: HttpResponseBase, *, variant: str) -> None:
+    """Who may keep the page and for how long; `Vary: Cookie` keeps a browser from
+    showing a new supporter the appeal page it cached before they gave."""
+    if variant == APPEAL:
+        response["Cache-Control"] = (
+            f"public, max-age={settings.PAGE_CACHE_MAX_AGE}, "
+            f"stale-while-revalidate={settings.PAGE_CACHE_STALE_WHILE_REVALIDATE}"
+        )
+    else:
+        response["Cache-Control"] = f"private, max-age={settings.PAGE_CACHE_MAX_AGE}"
+    patch_vary_headers(response, ["Cookie"])
+
+
+def _response_from(entry: Entry, request: HttpRequest, *, variant: str) -> HttpResponseBase:
+    response = HttpResponse(entry.content, status=entry.status)
+    for name, value in entry.headers:
+        response[name] = value
+    response["ETag"] = entry.etag
+    response["Last-Modified"] = http_date(entry.last_modified)
+    cache_headers(response, variant=variant)
+    conditional = get_conditional_response(
+        request, etag=entry.etag, last_modified=int(entry.last_modified), response=response
+    )
+    return conditional or response
+
+
+def _seconds_until_next_publication() -> int | None:
+    """A scheduled article appears on its own, without a save: no entry may outlive that."""
+    from .models import Article
+
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    if upcoming is None:
+        return None
+    return max(1, int((upcoming - timezone.now()).total_seconds()) + 1)
+
+
+def _storable(response: HttpResponseBase) -> bool:
+    return (
+        response.status_code == 200
+        and isinstance(response, HttpResponse)
+        and not response.cookies
+        and "Cache-Control" not in response
+    )
+
+
+def _store(key: str, generation: str, response: HttpResponse) -> Entry:
+    content = response.content
+    entry = Entry(
+        generation=generation,
+        status=response.status_code,
+        headers=[
+            (name, value) for name, value in response.items() if name.lower() not in OWN_HEADERS
+        ],
+        content=content,
+        etag=f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"',
+        last_modified=time.time(),
+    )
+    timeout = settings.PAGE_CACHE_SECONDS
+    upcoming = _seconds_until_next_publication()
+    cache.set(key, entry, timeout if upcoming is None else min(timeout, upcoming))
+    return entry
+
+
+class PageCacheMiddleware:
+    """Serve cacheable reader pages from Redis; place it right after SecurityMiddleware,
+    so a hit skips sessions, authentication and the rest."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not self._cacheable(request):
+            return self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            # Staff: drafts, previews and their own view of a page; never shared.
+            response = self.get_response(request)
+            response.setdefault("Cache-Control", "private, no-cache")
+            return response
+        variant = page_variant(request)
+        key = _entry_key(request, variant)
+        found: dict[str, Any] = cache.get_many([key, GENERATION_KEY])
+        generation = _current_generation(found.get(GENERATION_KEY))
+        entry: Entry | None = found.get(key)
+        if entry is not None and entry.generation == generation:
+            return _response_from(entry, request, variant=variant)
+        lock = f"{key}:fill"
+        if cache.add(lock, 1, settings.PAGE_CACHE_FILL_LOCK_SECONDS):
+            try:
+                return self._fill(request, key=key, generation=generation, variant=variant)
+            finally:
+                cache.delete(lock)
+        if entry is not None:
+            return _response_from(entry, request, variant=variant)  # stale while refilled
+        fresh = self._wait_for_filler(key, lock, generation)
+        if fresh is not None:
+            return _response_from(fresh, request, variant=variant)
+        response = self.get_response(request)
+        if response.status_code == 200:
+            cache_headers(response, variant=variant)
+        return response
+
+    def _cacheable(self, request: HttpRequest) -> bool:
+        if request.method not in ("GET", "HEAD"):
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return getattr(match.func, "page_cached", False)
+
+    def _fill(
+        self, request: HttpRequest, *, key: str, generation: str, variant: str
+    ) -> HttpResponseBase:
+        response = self.get_response(request)
+        if not _storable(response):
+            return response
+        assert isinstance(response, HttpResponse)  # noqa: S101 (checked by _storable)
+        entry = _store(key, generation, response)
+        return _response_from(entry, request, variant=variant)
+
+    def _wait_for_filler(self, key: str, lock: str, generation: str) -> Entry | None:
+        """The filler's entry; None once it gave up (a 404 is not stored) or took too long."""
+        deadline = time.monotonic() + FILL_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(FILL_POLL_SECONDS)
+            found = cache.get_many([key, lock])
+            entry = found.get(key)
+            if entry is not None and entry.generation == generation:
+                return entry
+            if lock not in found:
+                return None
+        return None
