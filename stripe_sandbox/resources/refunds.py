@@ -94,16 +94,20 @@ def refund_fail(sb: Sandbox, refund_id: str) -> None:
     refund = sb.store.get(refund_id)
     if not refund or refund["status"] != "pending":
         return
+    charge = sb.get(refund["charge"], "charge")
+    # Back in the settlement currency, at the original charge's rate (as the refund went out).
+    currency, rate = settlement_of(sb, charge)
     transaction = balance_transaction_create(
         sb,
-        amount=refund["amount"],
-        currency=refund["currency"],
+        amount=settled_amount(charge, refund["amount"], currency, rate),
+        currency=currency,
         fee=0,
         source=refund["id"],
         kind="refund_failure",
         reporting_category="refund_failure",
         description="REFUND FAILURE",
         available_on=sb.now(),
+        rate=rate,
     )
     sb.update(
         refund,
@@ -116,7 +120,6 @@ def refund_fail(sb: Sandbox, refund_id: str) -> None:
     )
     sb.emit("charge.refund.updated", refund)
     sb.emit("refund.failed", refund)
-    charge = sb.get(refund["charge"], "charge")
     refunded_total = charge["amount_refunded"] - refund["amount"]
     charge.update(amount_refunded=refunded_total, refunded=False)
     sb.save(charge)

@@ -4,6 +4,7 @@ HTTP with Stripe's own test cards (issue 9 item 5)."""
 import re
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core import mail
 
@@ -201,6 +202,20 @@ def test_a_refund_that_fails_later_gives_the_amount_back_and_tells_staff_not_the
     assert f"Refund {refund.id} of €5 failed" in listing
     categories = set(BalanceTransaction.objects.values_list("reporting_category", flat=True))
     assert "refund_failure" in categories
+
+
+def test_a_failed_refund_of_a_dollar_gift_comes_back_in_euros_at_the_charges_rate(site, stripe_api):
+    site.give(amount="20", frequency="once", currency="usd", card=REFUND_FAILS_CARD)
+    payment = Payment.objects.get()
+    refund = stripe_api.v1.refunds.create({"charge": payment.stripe_charge_id, "amount": 500})
+    out = stripe_api.v1.balance_transactions.retrieve(refund.balance_transaction)
+
+    site.advance(days=1)
+
+    back = BalanceTransaction.objects.get(reporting_category="refund_failure")
+    assert (out.currency, back.currency) == ("eur", "eur")
+    assert back.amount == -out.amount == 460, "$5.00 at 0.92, as it went out"
+    assert back.exchange_rate == payment.exchange_rate == Decimal("0.92")
 
 
 def test_a_refund_that_succeeds_is_emailed_once_per_refund(site, stripe_api):
