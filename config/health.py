@@ -1,4 +1,9 @@
-"""`/healthz`: can this web process reach the database, Redis and a live worker?"""
+"""`/healthz`: can this web process reach the database, Redis and a live worker?
+
+503 "unavailable" when one of them is down. 200 "degraded" when all answer but Stripe
+events or emails keep failing (subscriptions.alerts): the load balancer keeps sending
+readers, and monitoring tells an operator to look at the admin.
+"""
 
 import time
 
@@ -8,6 +13,8 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from subscriptions.alerts import operator_alerts
 
 from .celery import HEARTBEAT_CACHE_KEY
 
@@ -34,6 +41,15 @@ def _cache_and_worker() -> tuple[dict, dict]:
     return {"ok": True}, {"ok": age <= settings.WORKER_HEARTBEAT_MAX_AGE, "heartbeat_age": age}
 
 
+def _backlog() -> dict:
+    alerts = operator_alerts()
+    return {
+        "ok": not alerts.any,
+        "stripe_events_stuck": alerts.stripe_events,
+        "emails_stuck": alerts.emails,
+    }
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -41,6 +57,8 @@ def healthz(request):
     redis, worker = _cache_and_worker()
     checks = {"database": database, "redis": redis, "worker": worker}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
-    )
+    if not healthy:
+        return JsonResponse({"status": "unavailable", **checks}, status=503)
+    backlog = _backlog()
+    status = "ok" if backlog["ok"] else "degraded"
+    return JsonResponse({"status": status, **checks, "backlog": backlog})

@@ -147,3 +147,8 @@ def _appeal_config_from_db() -> AppealConfig:
         default_frequency=appeal.default_frequency,
         amounts=amounts,
     )
+
+
+def appeal_suggested_amounts(currency: str, frequency: str) -> list[int]:
+    """The live appeal's suggested amounts, for the manage page's switch of frequency."""
+    return appeal_get_live().suggested(currency=currency, frequency=frequency)

@@ -36,6 +36,7 @@ METHODS = {
     "GET /v1/customers": "CustomerListParams",
     "GET /v1/customers/{id}": "CustomerRetrieveParams",
     "POST /v1/customers/{id}": "CustomerUpdateParams",
+    "DELETE /v1/customers/{id}": "CustomerDeleteParams",
     "POST /v1/products": "ProductCreateParams",
     "GET /v1/products": "ProductListParams",
     "GET /v1/products/{id}": "ProductRetrieveParams",

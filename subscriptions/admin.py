@@ -7,6 +7,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import admin_staff  # noqa: F401  (registers the audit log)
+from .admin_alerts import AttentionFilter, SendAgainAction
+from .admin_privacy import PrivacyRequestActions
 from .models import (
     AuditAction,
     Contribution,
@@ -76,7 +78,7 @@ class OutboxEmailInline(admin.TabularInline):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(admin.ModelAdmin):
+class SupporterAdmin(PrivacyRequestActions):
     list_display = ["email", "name", "created_at", "reminders_unsubscribed_at"]
     search_fields = ["email", "name", "contributions__stripe_customer_id"]
     readonly_fields = [
@@ -84,9 +86,10 @@ class SupporterAdmin(admin.ModelAdmin):
         "updated_at",
         "email_undeliverable_at",
         "email_undeliverable_reason",
+        "erased_at",
     ]
     inlines = [ContributionInline, PaymentInline, OutboxEmailInline]
-    actions = ["sign_out_everywhere"]
+    actions = [*PrivacyRequestActions.actions, "sign_out_everywhere"]
 
     def has_sign_out_permission(self, request) -> bool:
         return request.user.has_perm("subscriptions.sign_out_supporter")
@@ -186,7 +189,7 @@ class PayoutAdmin(MirrorOfStripeAdmin):
 @admin.register(StripeEvent)
 class StripeEventAdmin(MirrorOfStripeAdmin):
     list_display = ["stripe_id", "type", "object_id", "received_at", "processed_at", "attempts"]
-    list_filter = ["type", ("processed_at", admin.EmptyFieldListFilter)]
+    list_filter = [AttentionFilter, "type", ("processed_at", admin.EmptyFieldListFilter)]
     search_fields = ["stripe_id", "type", "=object_id"]
     actions = ["process_again"]
 
@@ -204,9 +207,9 @@ class StripeEventAdmin(MirrorOfStripeAdmin):
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(SendAgainAction):
     list_display = ["created_at", "to", "kind", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
+    list_filter = [AttentionFilter, "status", "kind", "operator_fault"]
     search_fields = ["to", "subject", "message_id", "key"]
     list_select_related = ["supporter"]
     # Read-only, text included: a stored email is a record of what was sent. Its links

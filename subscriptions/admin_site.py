@@ -16,7 +16,10 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django_otp import match_token, user_has_device
+
+from .alerts import operator_alerts
 
 WRONG_CODE = (
     "That code did not work. Enter the 6-digit code your authenticator app shows now, "
@@ -99,6 +102,12 @@ class ActionsDeclarePermissions:
 class StaffAdminSite(admin.AdminSite):
     login_form = StaffAuthenticationForm
     login_template = "admin/staff_login.html"
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        # Counted only where the banner is drawn (admin/base_site.html), for staff.
+        context["operator_alerts"] = SimpleLazyObject(operator_alerts)
+        return context
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         base = admin_class or admin.ModelAdmin

@@ -26,6 +26,24 @@ FREQUENCY_PHRASES: dict[str, str] = {
     Frequency.YEAR: "a year",
     Frequency.ONCE: "once",
 }
+# What a gift is called: Stripe's product name and the receipt's "For" line, after which
+# comes " for <newsroom>".
+PRODUCT_NAMES: dict[str, str] = {
+    Frequency.MONTH: "Monthly support",
+    Frequency.YEAR: "Yearly support",
+    Frequency.ONCE: "One-time support",
+}
+# Words for sentences about a gift: "€5 every month", "your monthly support".
+FREQUENCY_ADVERBS: dict[str, str] = {
+    Frequency.MONTH: "every month",
+    Frequency.YEAR: "every year",
+    Frequency.ONCE: "once",
+}
+FREQUENCY_ADJECTIVES: dict[str, str] = {
+    Frequency.MONTH: "monthly",
+    Frequency.YEAR: "yearly",
+    Frequency.ONCE: "one-time",
+}
 
 
 @dataclass(frozen=True)

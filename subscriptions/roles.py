@@ -41,6 +41,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         "subscriptions.resend_receipt",
         "subscriptions.send_manage_link",
+        # Privacy requests: a supporter's data exported, or the supporter erased.
+        "subscriptions.export_supporter_data",
+        "subscriptions.erase_supporter",
         "subscriptions.sign_out_supporter",
         "subscriptions.cancel_contribution",
         "subscriptions.pause_contribution",

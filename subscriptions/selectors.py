@@ -2,6 +2,7 @@
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -12,11 +13,14 @@ from django.utils import timezone
 from subscriptions.money import money_format
 
 from .models import Contribution, Payment, Supporter
+from .pledges import Frequency
 from .signing import ManageGrant
+from .suggestions import MONTHS_IN_A_YEAR, switched_amount
 
 
 def supporter_get(*, supporter_id: int) -> Supporter | None:
-    return Supporter.objects.filter(pk=supporter_id).first()
+    """The supporter a link names; an erased supporter is nobody any link can open."""
+    return Supporter.objects.filter(pk=supporter_id, erased_at__isnull=True).first()
 
 
 def contribution_for_checkout_session(*, session_id: str) -> Contribution | None:
@@ -41,6 +45,34 @@ def supporter_find_by_email(*, email: str) -> Supporter | None:
 def contribution_list_for_supporter(*, supporter: Supporter) -> QuerySet[Contribution]:
     return supporter.contributions.exclude(status__in=["pending", "expired"]).order_by(
         "-created_at"
+    )
+
+
+@dataclass(frozen=True)
+class SwitchOffer:
+    """What the manage page offers a monthly or yearly gift: the other frequency, at the
+    current amount converted, from the end of the period already paid for."""
+
+    frequency: str
+    amount: int
+    currency: str
+    # The current amount at the other frequency before rounding (€5 a month: €60 a year).
+    same_amount: int
+    starts_on: datetime | None
+
+
+def contribution_switch_offer(*, contribution: Contribution) -> SwitchOffer | None:
+    if not contribution.is_recurring:
+        return None
+    to_year = contribution.frequency == Frequency.MONTH
+    frequency = Frequency.YEAR if to_year else Frequency.MONTH
+    amount, currency = contribution.amount, contribution.currency
+    return SwitchOffer(
+        frequency=frequency,
+        amount=switched_amount(amount=amount, currency=currency, frequency=frequency),
+        currency=currency,
+        same_amount=amount * MONTHS_IN_A_YEAR if to_year else round(amount / MONTHS_IN_A_YEAR),
+        starts_on=contribution.current_period_end,
     )
 
 

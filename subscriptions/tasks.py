@@ -4,12 +4,15 @@ A task has its service's name, and calls it through its module: `tasks.outbox_em
 runs `outbox.outbox_email_send`.
 """
 
+import logging
 from typing import Any
 
 from celery import Task, shared_task
 from django.db import DatabaseError
 
 from .services import events, manage, outbox, payouts, reminders
+
+logger = logging.getLogger(__name__)
 
 
 class EmailsQueueTask(Task[Any, Any]):
@@ -26,17 +29,27 @@ class EmailsQueueTask(Task[Any, Any]):
     max_retries=7,
     name="subscriptions.stripe_event_process",
 )
-def stripe_event_process(self, event_pk: int) -> None:
+def stripe_event_process(self, event_pk: int) -> str:
     try:
         events.stripe_event_process(event_pk=event_pk)
-    except (events.EventProcessingFailed, DatabaseError) as error:
-        # 10 s, 20 s, 40 s … about 20 minutes in all; then the sweeper and operators.
+    except events.EventProcessingFailed:
+        # Recorded on the event with its next attempt: the sweeper queues it then.
+        logger.warning("Stripe event %s failed; its next attempt is booked", event_pk)
+        return "failed"
+    except DatabaseError as error:
+        # Nothing could be recorded: retry soon (10 s, 20 s, 40 s … at most 10 minutes).
         raise self.retry(exc=error, countdown=min(10 * 2**self.request.retries, 600)) from error
+    return "processed"
 
 
 @shared_task(name="subscriptions.stripe_events_sweep")
 def stripe_events_sweep() -> int:
     return events.stripe_events_sweep()
+
+
+@shared_task(name="subscriptions.stripe_event_payloads_prune")
+def stripe_event_payloads_prune() -> int:
+    return events.stripe_event_payloads_prune()
 
 
 @shared_task(

@@ -30,6 +30,7 @@ urlpatterns = [
         name="contribution_card",
     ),
     path("support/manage/statement/<int:year>/", manage.statement, name="statement"),
+    path("support/manage/export/", manage.export, name="export"),
     # The link in an email: exchanged for a manage session, then a redirect without it.
     path("support/manage/<str:token>/", manage.manage_link_open, name="manage_link_open"),
     path("support/unsubscribe/<str:token>/", emails.unsubscribe, name="unsubscribe"),

@@ -1,8 +1,10 @@
 """Settings shared by every environment; each variable comes from the environment."""
 
 from decimal import Decimal
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -178,11 +180,20 @@ ANYMAIL = {
     for name, value in env.ENVIRON.items()
     if name.startswith("ANYMAIL_")
 }
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Newsroom <support@newsroom.invalid>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
 # The newsroom's identity, shown on pages and in emails.
 NEWSROOM_NAME = env.str("NEWSROOM_NAME", default="The Harbour Ledger")
+# Emails come from the newsroom by name: "The Harbour Ledger <support@example.org>", at the
+# site's own domain (a local or numeric address has none: newsroom.invalid).
+_site_host = (urlsplit(SITE_URL).hostname or "").removeprefix("www.")
+_mail_domain = (
+    _site_host
+    if "." in _site_host and not _site_host.replace(".", "").isdigit()
+    else "newsroom.invalid"
+)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default=formataddr((NEWSROOM_NAME, f"support@{_mail_domain}"))
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NEWSROOM_ADDRESS = env.str("NEWSROOM_ADDRESS", default="1 Quay Street, Harbourtown")
 # The logo at the top of every email; empty means the site's own icon.
 NEWSROOM_LOGO_URL = env.str("NEWSROOM_LOGO_URL", default="")
@@ -254,6 +265,9 @@ if STRIPE_API_BASE and STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
 STRIPE_CONNECT_TIMEOUT = 5
 STRIPE_READ_TIMEOUT = 30
 STRIPE_MAX_NETWORK_RETRIES = 2
+# Stripe event payloads (names, emails, card details) are cut to id, type and object id
+# after this many days by a nightly job.
+STRIPE_EVENT_PAYLOAD_RETENTION_DAYS = env.int("STRIPE_EVENT_PAYLOAD_RETENTION_DAYS", default=30)
 
 # Money: minimum and maximum gift in major units, and the currencies offered.
 CONTRIBUTION_CURRENCIES = env.list("CONTRIBUTION_CURRENCIES", default=["eur", "usd", "gbp"])
@@ -314,6 +328,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "config.tasks.heartbeat", "schedule": 30.0},
     "stripe-events-sweep": {"task": "subscriptions.stripe_events_sweep", "schedule": 60.0},
     "outbox-sweep": {"task": "subscriptions.outbox_sweep", "schedule": 60.0},
+    "stripe-event-payloads-prune": {
+        "task": "subscriptions.stripe_event_payloads_prune",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "card-expiry-scan": {
         "task": "subscriptions.card_expiry_scan",
         "schedule": crontab(hour=8, minute=0),

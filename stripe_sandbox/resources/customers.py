@@ -1,11 +1,13 @@
-"""Customers: `POST /v1/customers` (as Stripe CLI fixtures call it) and updates."""
+"""Customers: `POST /v1/customers` (as Stripe CLI fixtures call it), updates, deletion."""
 
 from typing import Any
 
 from ..app import Sandbox
 from ..catalog import customer_create, merged_metadata, resolve_payment_method
+from ..errors import ResourceMissing
 from ..expand import answer
 from ..registry import Resource, Route
+from ..subscriptions import subscription_cancel
 
 
 def customers_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +65,31 @@ def customers_update(sb: Sandbox, params: dict[str, Any], customer_id: str) -> d
     return answer(sb, params, customer)
 
 
+def customers_delete(sb: Sandbox, params: dict[str, Any], customer_id: str) -> dict[str, Any]:
+    """As Stripe: the customer's live subscriptions end at once, the customer is gone (a
+    retrieve answers `deleted: true`), and `customer.deleted` carries its last state."""
+    customer = sb.get(customer_id, "customer")
+    if customer.get("deleted"):
+        raise ResourceMissing("customer", customer_id)
+    while True:
+        live, _ = sb.store.page(
+            "subscription",
+            filters={"customer": customer_id},
+            exclude_status="canceled",
+            limit=100,
+            starting_after=None,
+            ending_before=None,
+        )
+        if not live:
+            break
+        for subscription in live:
+            subscription_cancel(sb, subscription, reason="cancellation_requested")
+    deleted = {"id": customer_id, "object": "customer", "deleted": True}
+    sb.save(deleted)
+    sb.emit("customer.deleted", customer)
+    return deleted
+
+
 RESOURCES = (
     Resource(
         "customer",
@@ -72,6 +99,7 @@ RESOURCES = (
         routes=(
             Route("POST", "/v1/customers", customers_create),
             Route("POST", "/v1/customers/{id}", customers_update),
+            Route("DELETE", "/v1/customers/{id}", customers_delete),
         ),
         nested=("customer:invoice_settings",),
     ),

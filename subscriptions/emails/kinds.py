@@ -16,9 +16,10 @@ from typing import Any
 
 from django.conf import settings
 
-from subscriptions.models import EmailKind, OutboxEmail
+from subscriptions.models import EmailKind, OutboxEmail, Payment, Supporter
 from subscriptions.models.supporters import CancelReason
-from subscriptions.pledges import FREQUENCY_PHRASES
+from subscriptions.money import currency_symbol_amount
+from subscriptions.pledges import FREQUENCY_ADVERBS, PRODUCT_NAMES, Frequency
 
 from .formatting import lifetime, local_date, money
 from .links import REQUESTED_MANAGE, YEAR_STATEMENT, link_placeholder
@@ -56,7 +57,7 @@ def _plan(facts: Facts) -> dict[str, Any]:
     return {
         "contribution": contribution,
         "amount": money(contribution.amount, contribution.currency),
-        "frequency_words": FREQUENCY_PHRASES[contribution.frequency],
+        "frequency_words": FREQUENCY_ADVERBS[contribution.frequency],
         "next_payment_date": local_date(contribution.current_period_end),
     }
 
@@ -71,15 +72,15 @@ def _subscription_key(facts: Facts, suffix: str) -> str:
 def _receipt_context(facts: Facts) -> dict[str, Any]:
     payment = facts["payment"]
     contribution = payment.contribution
+    frequency = contribution.frequency if contribution else Frequency.ONCE
     return {
         "payment": payment,
         "receipt_number": payment.receipt_number,
         "amount": money(payment.amount, payment.currency),
         "paid_date": local_date(payment.paid_at),
         "contribution": contribution,
-        "frequency_words": FREQUENCY_PHRASES.get(
-            contribution.frequency if contribution else "once", "once"
-        ),
+        # What was given, as Stripe's product names it: "Monthly support for <newsroom>".
+        "given_for": f"{PRODUCT_NAMES[frequency]} for {settings.NEWSROOM_NAME}",
     }
 
 
@@ -92,11 +93,18 @@ def _is_first_payment_of_a_contribution(facts: Facts) -> bool:
     )
 
 
+def _is_first_gift_ever(payment: Payment, supporter: Supporter) -> bool:
+    """No earlier payment from this supporter, on this plan or any other."""
+    earliest = Payment.objects.filter(supporter=supporter).order_by("paid_at", "pk").first()
+    return earliest is None or earliest.pk == payment.pk
+
+
 def _thank_you_context(facts: Facts) -> dict[str, Any]:
     payment = facts["payment"]
     return {
         **_plan({"contribution": payment.contribution}),
         "amount": money(payment.amount, payment.currency),
+        "first_gift_ever": _is_first_gift_ever(payment, facts["supporter"]),
     }
 
 
@@ -134,7 +142,7 @@ def _contribution_changed_context(facts: Facts) -> dict[str, Any]:
     return {
         **_plan(facts),
         "old_amount": money(facts["old_amount"], facts["contribution"].currency),
-        "old_frequency_words": FREQUENCY_PHRASES[facts["old_frequency"]],
+        "old_frequency_words": FREQUENCY_ADVERBS[facts["old_frequency"]],
     }
 
 
@@ -281,6 +289,15 @@ _SPECS = [
         due=_cancellation_not_yet_confirmed,
     ),
     EmailSpec(
+        EmailKind.CONTINUES,
+        "Your support for {newsroom} continues",
+        # Once per period, as the cancellation it undoes is confirmed once per period.
+        key=lambda facts: _subscription_key(
+            facts, f"continues:{facts['contribution'].current_period_end:%Y%m%d}"
+        ),
+        context=_plan,
+    ),
+    EmailSpec(
         EmailKind.REFUND,
         "Your refund from {newsroom}",
         # One email per Stripe refund (older rows: per refunded total of the charge).
@@ -298,6 +315,9 @@ _SPECS = [
         context=lambda facts: {
             **_plan(facts),
             "ended_date": local_date(facts["contribution"].ended_at),
+            "smallest_gift": currency_symbol_amount(
+                settings.CONTRIBUTION_MINIMUM, currency=facts["contribution"].currency
+            ),
         },
         reminder=True,
     ),

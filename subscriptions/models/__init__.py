@@ -1,5 +1,6 @@
 from .audit import AuditAction, AuditEntry
 from .events import StripeEvent
+from .history import ChangedBy, ContributionChange
 from .outbox import EmailKind, EmailStatus, OutboxEmail
 from .payments import BalanceTransaction, Payment, Payout, ReceiptCounter
 from .supporters import Contribution, Supporter
@@ -8,7 +9,9 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "BalanceTransaction",
+    "ChangedBy",
     "Contribution",
+    "ContributionChange",
     "EmailKind",
     "EmailStatus",
     "OutboxEmail",

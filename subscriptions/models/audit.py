@@ -27,6 +27,9 @@ class AuditAction(models.TextChoices):
     GROUP_CHANGED = "group.changed", "Group renamed"
     GROUP_DELETED = "group.deleted", "Group deleted"
     GROUP_PERMISSIONS_CHANGED = "group.permissions_changed", "Group permissions changed"
+    SUPPORTER_EXPORTED = "supporter.exported", "Supporter's data exported (privacy request)"
+    SUPPORTER_ERASED = "supporter.erased", "Supporter erased (privacy request)"
+    EMAIL_SENT_AGAIN = "email.sent_again", "Failed email sent again"
     SUPPORTER_SIGNED_OUT = "supporter.signed_out", "Supporter signed out everywhere"
     SUPPORTER_EMAIL_CHANGED = "supporter.email_changed", "Supporter's email changed"
 

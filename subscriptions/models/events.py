@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 
 class StripeEvent(models.Model):
@@ -15,6 +16,11 @@ class StripeEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # When the sweeper may queue it (again): back-off after failures. Empty on an
+    # unprocessed event means parked: it failed for days and waits for an operator.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # Set once the payload was cut to id, type and object id (kept only so long).
+    payload_pruned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -23,8 +29,17 @@ class StripeEvent(models.Model):
                 fields=["received_at"],
                 condition=models.Q(processed_at__isnull=True),
                 name="stripe_event_unprocessed",
-            )
+            ),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(processed_at__isnull=True),
+                name="stripe_event_due",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_id}"
+
+    @property
+    def is_parked(self) -> bool:
+        return self.processed_at is None and self.next_attempt_at is None

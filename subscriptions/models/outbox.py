@@ -12,6 +12,7 @@ class EmailKind(models.TextChoices):
     RENEWAL_COMING = "renewal_coming", "Yearly renewal coming up"
     CONTRIBUTION_CHANGED = "contribution_changed", "Contribution changed"
     CANCELLATION = "cancellation", "Cancellation confirmed"
+    CONTINUES = "continues", "Cancellation undone: support continues"
     REFUND = "refund", "Refund issued"
     WIN_BACK = "win_back", "Win-back"
     YEAR_END = "year_end", "Year-end statement"
@@ -50,6 +51,8 @@ class OutboxEmail(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # After a transient failure: not before this time (exponential back-off).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The last failure was ours to fix (mail credentials refused), not the address's.
+    operator_fault = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

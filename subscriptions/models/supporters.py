@@ -17,6 +17,8 @@ class Supporter(models.Model):
     # The provider reported a bounce or complaint: no more reminders to this address.
     email_undeliverable_at = models.DateTimeField(null=True, blank=True)
     email_undeliverable_reason = models.CharField(max_length=200, blank=True)
+    # A privacy request erased this supporter: name and email are a pseudonym since.
+    erased_at = models.DateTimeField(null=True, blank=True)
     # Part of every manage link and manage session; raising it (an email change, "sign
     # out everywhere") makes all earlier links and sessions stop working at once.
     token_version = models.PositiveIntegerField(default=0, editable=False)
@@ -31,6 +33,8 @@ class Supporter(models.Model):
         # Staff actions, checked by the admin (roles: subscriptions/roles.py).
         permissions = [
             ("send_manage_link", "Can send a supporter a manage link"),
+            ("export_supporter_data", "Can export a supporter's data (privacy request)"),
+            ("erase_supporter", "Can erase a supporter (privacy request)"),
             ("sign_out_supporter", "Can sign a supporter out of the manage page everywhere"),
         ]
 

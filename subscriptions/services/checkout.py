@@ -16,17 +16,12 @@ from subscriptions import stripe_gateway as gateway
 from subscriptions.fees import amount_covering_fees
 from subscriptions.models import Contribution
 from subscriptions.models.supporters import ContributionStatus
-from subscriptions.pledges import Frequency, Pledge
+from subscriptions.pledges import PRODUCT_NAMES, Frequency, Pledge
 from subscriptions.ratelimit import rate_limit_hit
 from subscriptions.stripe_events.checkout import checkout_session_sync
 
 logger = logging.getLogger(__name__)
 
-PRODUCT_NAMES: dict[str, str] = {
-    Frequency.MONTH: "Monthly support",
-    Frequency.YEAR: "Yearly support",
-    Frequency.ONCE: "One-time support",
-}
 PAYMENT_UNAVAILABLE = (
     "We could not reach our payment provider, so nothing was charged. Please try again in a minute."
 )

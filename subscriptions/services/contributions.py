@@ -1,8 +1,10 @@
 """A supporter changes their own plan from the manage page. Every change goes to Stripe
 first; our record then mirrors what Stripe answered (and the webhooks that follow)."""
 
+from django.db import transaction
+
 from subscriptions import stripe_gateway as gateway
-from subscriptions.models import Contribution
+from subscriptions.models import ChangedBy, Contribution, ContributionChange
 from subscriptions.models.supporters import CancelReason
 from subscriptions.pledges import Frequency
 from subscriptions.stripe_events.subscriptions import STRIPE_FEEDBACK, contribution_mirror
@@ -84,9 +86,12 @@ def contribution_cancel(*, contribution: Contribution, reason: str, detail: str)
     gateway.subscription_set_cancel_at_period_end(
         subscription_id=subscription_id, cancel=True, feedback=STRIPE_FEEDBACK[reason]
     )
-    Contribution.objects.filter(pk=contribution.pk).update(
-        cancel_reason=reason, cancel_reason_detail=detail.strip()[:2000]
-    )
+    detail = detail.strip()[:2000]
+    with transaction.atomic():
+        Contribution.objects.filter(pk=contribution.pk).update(
+            cancel_reason=reason, cancel_reason_detail=detail
+        )
+        _set_to_end_record(contribution, ending=True, reason=reason, detail=detail)
     return contribution_mirror(subscription_id=subscription_id)
 
 
@@ -96,10 +101,29 @@ def contribution_resume(*, contribution: Contribution) -> Contribution:
     if not contribution.cancel_at_period_end:
         raise ContributionChangeRefused("This gift is not set to end, so there is nothing to undo.")
     gateway.subscription_set_cancel_at_period_end(subscription_id=subscription_id, cancel=False)
-    Contribution.objects.filter(pk=contribution.pk).update(
-        cancel_reason="", cancel_reason_detail=""
-    )
+    # The plan runs on, so it has no reason to end; the history keeps the one it had.
+    with transaction.atomic():
+        Contribution.objects.filter(pk=contribution.pk).update(
+            cancel_reason="", cancel_reason_detail=""
+        )
+        _set_to_end_record(contribution, ending=False)
     return contribution_mirror(subscription_id=subscription_id)
+
+
+def _set_to_end_record(
+    contribution: Contribution, *, ending: bool, reason: str = "", detail: str = ""
+) -> None:
+    """The supporter set their plan to end, or undid that: a row of its history."""
+    ContributionChange.objects.create(
+        contribution=contribution,
+        supporter_id=contribution.supporter_id,
+        field="cancel_at_period_end",
+        before=str(not ending),
+        after=str(ending),
+        changed_by=ChangedBy.SUPPORTER,
+        reason=reason,
+        reason_detail=detail,
+    )
 
 
 def contribution_card_update_url(*, contribution: Contribution, return_url: str) -> str:

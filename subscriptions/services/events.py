@@ -3,32 +3,56 @@
 The webhook view stores a verified event and answers at once; a Celery task processes it
 after commit. Processing runs the event's handler (see `subscriptions.stripe_events`) in
 two steps: its Stripe calls first, outside any transaction, then its writes in one
-transaction. A failure rolls the writes back, records the error on the event and raises
-so the task is retried. A sweeper picks up events whose task never ran (the broker was
-down when they arrived).
+transaction. A failure rolls the writes back, records the error on the event and books
+the next attempt with exponential back-off (1 minute, doubling to 6 hours), spread over
+three days as Stripe spreads its own retries; after that the event is parked for an
+operator. The sweeper queues every event whose next attempt has come, including those
+whose task never ran (the broker was down when they arrived). A re-delivery by Stripe of
+an event we have not processed yet queues it again at once.
+
+Payloads are kept STRIPE_EVENT_PAYLOAD_RETENTION_DAYS, then cut to id, type and object id.
 """
 
 import json
 import logging
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import StripeEvent
+from subscriptions.privacy import object_belongs_to_erased_supporter
 from subscriptions.stripe_events import handler_for
 
 logger = logging.getLogger(__name__)
 
-# After this many failed attempts an event waits for an operator (replay_stripe_event).
-MAX_ATTEMPTS = 8
+# The sweeper leaves a just-received event to the task queued for it for this long.
+SWEEP_GRACE = timedelta(minutes=1)
+# Back-off after a failure: 1 min, 2 min, 4 min … at most 6 hours between attempts …
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY = timedelta(hours=6)
+# … for three days after the event arrived (as Stripe retries); then it is parked.
+RETRY_WINDOW = timedelta(days=3)
 
 
 class EventProcessingFailed(Exception):
-    """Processing raised; the error is recorded on the event and the task should retry."""
+    """Processing raised; the error is recorded on the event and its next attempt booked."""
+
+
+class EventPayloadPruned(EventProcessingFailed):
+    """The event's payload was pruned, so it cannot be processed any more."""
+
+
+class Received(StrEnum):
+    NEW = "new"
+    REQUEUED = "requeued"  # known, not processed yet: queued again at once
+    DUPLICATE = "duplicate"  # known and processed: nothing to do
 
 
 def _insert_sql() -> str:
@@ -41,8 +65,22 @@ def _insert_sql() -> str:
     return (
         # Names come from the model, values go as parameters.
         f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s) "
+        "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s) "
         f"ON CONFLICT ({quote(column['stripe_id'])}) DO NOTHING "
+        f"RETURNING {quote(column['id'])}"
+    )
+
+
+def _requeue_sql() -> str:
+    """Book a known, unprocessed event's next attempt; a processed one is left alone."""
+    meta = StripeEvent._meta
+    column = {field.name: str(field.column) for field in meta.concrete_fields}
+    quote = connection.ops.quote_name
+    return (
+        # Names come from the model, values go as parameters.
+        f"UPDATE {quote(meta.db_table)} SET {quote(column['next_attempt_at'])} = %s "  # noqa: S608
+        f"WHERE {quote(column['stripe_id'])} = %s "
+        f"AND {quote(column['processed_at'])} IS NULL "
         f"RETURNING {quote(column['id'])}"
     )
 
@@ -57,13 +95,16 @@ STORED_FIELDS = (
     "received_at",
     "attempts",
     "last_error",
+    "next_attempt_at",
 )
 
 
-def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, bool]:
-    """Store a verified event, its body as Stripe sent it; answer (event, created). A known
-    id changes nothing."""
+def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, Received]:
+    """Store a verified event, its body as Stripe sent it, and queue it. A known id is
+    queued again only while it is unprocessed (Stripe re-delivers because we have not
+    acknowledged it as done); a processed one changes nothing."""
     received_at = timezone.now()
+    requeued = None
     with connection.cursor() as cursor:
         cursor.execute(
             _insert_sql(),
@@ -77,11 +118,22 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
                 received_at,
                 0,
                 "",
+                # The task is queued after commit; the sweeper takes over if it never runs.
+                received_at + SWEEP_GRACE,
             ],
         )
         row = cursor.fetchone()
+        if row is None:
+            # Only a re-delivery pays a second statement.
+            cursor.execute(_requeue_sql(), [received_at + SWEEP_GRACE, event.id])
+            requeued = cursor.fetchone()
     if row is None:
-        return StripeEvent.objects.get(stripe_id=event.id), False
+        known = StripeEvent.objects.get(stripe_id=event.id)
+        if requeued is None:
+            return known, Received.DUPLICATE
+        known_pk = known.pk
+        transaction.on_commit(lambda: _enqueue(known_pk))
+        return known, Received.REQUEUED
     stored = StripeEvent(
         pk=row[0],
         stripe_id=event.id,
@@ -91,10 +143,20 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
         stripe_created_at=event.created,
         payload=event.payload,
         received_at=received_at,
+        next_attempt_at=received_at + SWEEP_GRACE,
     )
     stored_pk = stored.pk
     transaction.on_commit(lambda: _enqueue(stored_pk))
-    return stored, True
+    return stored, Received.NEW
+
+
+def next_attempt_after_failure(event: StripeEvent, *, now: datetime) -> datetime | None:
+    """When to try again after the event's `attempts`-th failure; None once the next
+    attempt would fall outside the retry window (the event is then parked)."""
+    exponent = min(max(event.attempts - 1, 0), 20)
+    delay = min(FIRST_RETRY * 2**exponent, MAX_RETRY)
+    due = now + delay
+    return due if due <= event.received_at + RETRY_WINDOW else None
 
 
 def _enqueue(event_pk: int) -> None:
@@ -107,11 +169,25 @@ def _enqueue(event_pk: int) -> None:
         logger.exception("Could not enqueue Stripe event %s; the sweeper will retry", event_pk)
 
 
+def _refuse_pruned(event: StripeEvent) -> None:
+    if event.payload_pruned_at is None:
+        return
+    message = (
+        f"{event.type} {event.stripe_id} cannot be processed: its payload was pruned on "
+        f"{event.payload_pruned_at:%Y-%m-%d} (payloads are kept "
+        f"{settings.STRIPE_EVENT_PAYLOAD_RETENTION_DAYS} days), so only its id, type and "
+        f"object id {event.object_id or '(none)'} remain. Look the object up at Stripe instead."
+    )
+    StripeEvent.objects.filter(pk=event.pk).update(last_error=message, next_attempt_at=None)
+    raise EventPayloadPruned(message)
+
+
 def stripe_event_process(*, event_pk: int, force: bool = False) -> StripeEvent:
     """Run the event's handler once. `force` runs it again even if it already ran."""
     event = StripeEvent.objects.get(pk=event_pk)
     if event.processed_at and not force:
         return event
+    _refuse_pruned(event)
     handler = handler_for(event.type)
     try:
         # Every Stripe call, before any transaction: no row is locked while we wait.
@@ -125,21 +201,41 @@ def stripe_event_process(*, event_pk: int, force: bool = False) -> StripeEvent:
             event.attempts += 1
             event.processed_at = timezone.now()
             event.last_error = ""
-            event.save(update_fields=["attempts", "last_error", "processed_at"])
-            return event
+            event.next_attempt_at = None
+            event.save(update_fields=["attempts", "last_error", "processed_at", "next_attempt_at"])
     except Exception as error:
-        StripeEvent.objects.filter(pk=event_pk).update(
-            attempts=F("attempts") + 1,
-            last_error="".join(traceback.format_exception(error))[-4000:],
-        )
+        _failure_record(event_pk, error)
         raise EventProcessingFailed(f"{event.type} {event.stripe_id}: {error}") from error
+    # After the commit, so that the handler's transaction takes no further locks.
+    if object_belongs_to_erased_supporter(event.object_id):
+        # Stripe still tells us about an erased supporter's objects: keep no trace.
+        stripe_events_prune(events=StripeEvent.objects.filter(pk=event.pk))
+    return event
 
 
-def stripe_events_sweep(*, older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Enqueue every unprocessed event that has waited too long; answer how many."""
-    cutoff = timezone.now() - older_than
+def _failure_record(event_pk: int, error: Exception) -> None:
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        event.attempts = F("attempts") + 1
+        event.last_error = "".join(traceback.format_exception(error))[-4000:]
+        event.save(update_fields=["attempts", "last_error"])
+        event.refresh_from_db(fields=["attempts"])
+        if event.processed_at is None:
+            event.next_attempt_at = next_attempt_after_failure(event, now=timezone.now())
+            event.save(update_fields=["next_attempt_at"])
+    if event.next_attempt_at is None and event.processed_at is None:
+        logger.error(
+            "Stripe event %s parked after %s attempts: replay it once the cause is fixed",
+            event.stripe_id,
+            event.attempts,
+        )
+
+
+def stripe_events_sweep(*, now: datetime | None = None) -> int:
+    """Enqueue every unprocessed event whose next attempt has come; answer how many."""
+    now = now or timezone.now()
     pending = StripeEvent.objects.filter(
-        processed_at__isnull=True, received_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        processed_at__isnull=True, next_attempt_at__lte=now
     ).values_list("pk", flat=True)
     count = 0
     for event_pk in pending.iterator():
@@ -151,3 +247,24 @@ def stripe_events_sweep(*, older_than: timedelta = timedelta(minutes=1)) -> int:
 def stripe_event_replay(*, stripe_id: str) -> StripeEvent:
     event = StripeEvent.objects.get(stripe_id=stripe_id)
     return stripe_event_process(event_pk=event.pk, force=True)
+
+
+def stripe_event_payloads_prune(*, now: datetime | None = None) -> int:
+    """Cut every payload older than the retention period to id, type and object id."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.STRIPE_EVENT_PAYLOAD_RETENTION_DAYS)
+    old = StripeEvent.objects.filter(received_at__lt=cutoff, payload_pruned_at__isnull=True)
+    return stripe_events_prune(events=old, now=now)
+
+
+def stripe_events_prune(*, events: QuerySet[StripeEvent], now: datetime | None = None) -> int:
+    """Cut these events' payloads to what identifies them; answer how many were cut."""
+    return events.filter(payload_pruned_at__isnull=True).update(
+        payload=JSONObject(
+            id=F("stripe_id"),
+            object=Value("event"),
+            type=F("type"),
+            data=JSONObject(object=JSONObject(id=F("object_id"))),
+        ),
+        payload_pruned_at=now or timezone.now(),
+    )

@@ -35,6 +35,14 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 # Back-off after transient failures: 30 s, 1 min, 2 min … at most an hour.
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600
+# Our own fault (the server or provider refused our credentials): no message can go until
+# an operator fixes it, so keep trying, up to 6 hours apart, for three days; then it
+# waits, failed, for "send again" in admin.
+OPERATOR_FAULT_MAX_RETRY_SECONDS = 6 * 3600
+OPERATOR_FAULT_WINDOW = timedelta(days=3)
+# SMTP: 530 authentication required, 535 credentials invalid; HTTP: 401, 403.
+OPERATOR_FAULT_SMTP_CODES = {530, 535}
+OPERATOR_FAULT_HTTP_STATUSES = {401, 403}
 
 
 class TransientSendFailure(Exception):
@@ -49,12 +57,12 @@ def email_queue(*, kind: str, supporter: Supporter | None, **facts: Any) -> Outb
     """Store the email of this kind about these facts, once; it is sent after the
     transaction commits. Call it inside the transaction that records the facts.
 
-    Answers None when there is nobody to write to, when the kind's spec says it is not
-    due, when it was queued before, or when it is a reminder the supporter does not want
-    (unsubscribed) or cannot receive (the address bounced).
+    Answers None when there is nobody to write to (or they were erased), when the kind's
+    spec says it is not due, when it was queued before, or when it is a reminder the
+    supporter does not want (unsubscribed) or cannot receive (the address bounced).
     """
-    if supporter is None:
-        return None
+    if supporter is None or supporter.erased_at is not None:
+        return None  # an erased supporter is written to no more
     spec = SPECS[kind]
     facts = {**facts, "supporter": supporter}
     if spec.reminder and not supporter.accepts_reminders:
@@ -127,11 +135,13 @@ class _SharedConnection:
     reconnects, and remade whenever the mail settings change."""
 
     def __init__(self) -> None:
-        self.settings_key: tuple[str, str, int] | tuple[()] = ()
+        self.settings_key: tuple[str, str, int, str] | tuple[()] = ()
         self.connection: BaseEmailBackend | None = None
 
     def get(self) -> BaseEmailBackend:
-        key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
+        # An HTTP provider's address and token are in ANYMAIL.
+        provider = repr(sorted(getattr(settings, "ANYMAIL", {}).items()))
+        key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, provider)
         if self.connection is None or key != self.settings_key:
             self.drop()
             self.connection = get_connection(fail_silently=False)
@@ -167,6 +177,14 @@ def _message(email: OutboxEmail) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _is_operator_fault(error: Exception) -> bool:
+    """Refused credentials: every message fails alike until an operator fixes them."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code in OPERATOR_FAULT_SMTP_CODES
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    return status in OPERATOR_FAULT_HTTP_STATUSES
 
 
 def _is_transient(error: Exception) -> bool:
@@ -231,22 +249,13 @@ def _deliver(email: OutboxEmail) -> int | None:
         _send(email)
     except Exception as error:
         _shared_connection.drop()
-        transient = _is_transient(error)
-        final = not transient or email.attempts >= MAX_ATTEMPTS
-        retry_in = min(FIRST_RETRY_SECONDS * 2 ** (email.attempts - 1), MAX_RETRY_SECONDS)
-        email.status = EmailStatus.FAILED if final else EmailStatus.PENDING
-        email.last_error = f"{error.__class__.__name__}: {error}"[:2000]
-        email.next_attempt_at = None if final else timezone.now() + timedelta(seconds=retry_in)
-        email.save(update_fields=["status", "last_error", "next_attempt_at"])
-        if final:
-            logger.error("Email %s failed for good: %s", email.pk, email.last_error)
-            return None
-        return retry_in
+        return _failure_record(email, error)
     # One UPDATE per email, at once: a worker killed mid-batch resends nothing it sent.
     email.status = EmailStatus.SENT
     email.sent_at = timezone.now()
     email.next_attempt_at = None
-    email.save(update_fields=["status", "sent_at", "next_attempt_at"])
+    email.operator_fault = False
+    email.save(update_fields=["status", "sent_at", "next_attempt_at", "operator_fault"])
     return None
 
 
@@ -270,6 +279,44 @@ def outbox_email_send(*, email_id: int) -> str:
     if retry_in is not None:
         raise TransientSendFailure(email.last_error, retry_in=retry_in)
     return "sent" if email.status == EmailStatus.SENT else "failed"
+
+
+def _failure_record(email: OutboxEmail, error: Exception) -> int | None:
+    """Record a failed send on its row: book the next attempt and answer the seconds
+    until then, or give up and answer None."""
+    now = timezone.now()
+    operator_fault = _is_operator_fault(error)
+    backoff = FIRST_RETRY_SECONDS * 2 ** min(email.attempts - 1, 20)
+    if operator_fault:
+        retry_in = min(backoff, OPERATOR_FAULT_MAX_RETRY_SECONDS)
+        final = now + timedelta(seconds=retry_in) > email.created_at + OPERATOR_FAULT_WINDOW
+    else:
+        retry_in = min(backoff, MAX_RETRY_SECONDS)
+        final = not _is_transient(error) or email.attempts >= MAX_ATTEMPTS
+    email.status = EmailStatus.FAILED if final else EmailStatus.PENDING
+    email.last_error = f"{error.__class__.__name__}: {error}"[:2000]
+    email.next_attempt_at = None if final else now + timedelta(seconds=retry_in)
+    email.operator_fault = operator_fault
+    email.save(update_fields=["status", "last_error", "next_attempt_at", "operator_fault"])
+    if operator_fault:
+        logger.error("Email %s: the mail server refused our credentials: %s", email.pk, error)
+    if final:
+        logger.error("Email %s failed for good: %s", email.pk, email.last_error)
+        return None
+    return retry_in
+
+
+def outbox_email_send_again(*, email: OutboxEmail) -> bool:
+    """Queue a failed email once more, with a fresh count of attempts; answer whether it
+    was failed (a sent or still pending email is left alone)."""
+    with transaction.atomic():
+        requeued = OutboxEmail.objects.filter(pk=email.pk, status=EmailStatus.FAILED).update(
+            status=EmailStatus.PENDING, attempts=0, next_attempt_at=None, claimed_at=None
+        )
+        if requeued:
+            email_id = email.pk
+            transaction.on_commit(lambda: _enqueue(email_id))
+    return bool(requeued)
 
 
 def outbox_sweep() -> int:

@@ -100,10 +100,12 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     contribution.cancel_at = info.cancel_at
     contribution.started_at = info.started_at
     contribution.ended_at = info.ended_at
-    contribution.card_brand = info.card_brand
-    contribution.card_last4 = info.card_last4
-    contribution.card_exp_month = info.card_exp_month
-    contribution.card_exp_year = info.card_exp_year
+    if contribution.supporter is None or contribution.supporter.erased_at is None:
+        # An erased supporter's card stays forgotten, whatever Stripe still reports.
+        contribution.card_brand = info.card_brand
+        contribution.card_last4 = info.card_last4
+        contribution.card_exp_month = info.card_exp_month
+        contribution.card_exp_year = info.card_exp_year
     _mirror_schedule(contribution, facts.schedule)
     if not contribution.cancel_reason and (
         contribution.cancel_at_period_end or contribution.status in ENDED_STATUSES
@@ -171,6 +173,9 @@ def _contribution_change_emails(
     newly_ended = contribution.status == "canceled" and old_status != "canceled"
     if newly_ending or newly_ended:
         email_queue(kind=EmailKind.CANCELLATION, supporter=supporter, contribution=contribution)
+    continues = old_cancel_at_period_end and not contribution.cancel_at_period_end
+    if was_synced and continues and contribution.status not in ENDED_STATUSES:
+        email_queue(kind=EmailKind.CONTINUES, supporter=supporter, contribution=contribution)
 
 
 def contribution_mirror(*, subscription_id: str) -> Contribution:

@@ -257,6 +257,22 @@ def subscription_set_cancel_at_period_end(
     return convert.subscription(subscription)
 
 
+def subscription_cancel_now(subscription_id: str) -> SubscriptionInfo:
+    """End the plan at once (a privacy erasure): nothing more is charged."""
+    subscription = call(stripe_client().v1.subscriptions.cancel, subscription_id)
+    return subscription_retrieve(subscription["id"])
+
+
+def customer_delete(customer_id: str) -> None:
+    """Delete the customer and what Stripe holds of them (a privacy erasure). Stripe ends
+    their subscriptions too. A customer already deleted counts as done."""
+    try:
+        call(stripe_client().v1.customers.delete, customer_id)
+    except GatewayError as error:
+        if "No such customer" not in str(error):
+            raise
+
+
 def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
     """A portal session that opens straight on the card update, and comes back after."""
     params: dict = {

@@ -21,6 +21,7 @@ from subscriptions import selectors
 from subscriptions import stripe_gateway as gateway
 from subscriptions.forms import CancelForm, ContributionChangeForm, ManageLinkForm
 from subscriptions.models import Contribution, Supporter
+from subscriptions.privacy import export_as_json, supporter_export
 from subscriptions.ratelimit import client_ip, rate_limit_hit
 from subscriptions.services import contributions
 from subscriptions.services.manage import TooManyRequests, manage_link_request
@@ -293,4 +294,17 @@ def statement(request: HttpRequest, year: int) -> HttpResponse:
     response = render(request, "subscriptions/statement.html", context)
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="giving-statement-{year}.html"'
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+@_for_supporter
+def export(request: HttpRequest, supporter: Supporter) -> HttpResponse:
+    """Everything we hold about the supporter, as a JSON download."""
+    response = HttpResponse(
+        export_as_json(supporter_export(supporter=supporter)),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-support-data.json"'
+    response["Cache-Control"] = "no-store"
     return response

@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from subscriptions import stripe_gateway as gateway
-from subscriptions.services.events import stripe_event_receive
+from subscriptions.services.events import Received, stripe_event_receive
 
 logger = logging.getLogger(__name__)
 
@@ -31,5 +31,12 @@ def stripe_webhook(request):
     except gateway.WebhookEventInvalid as error:
         logger.warning("Rejected a signed Stripe webhook that is not an event: %s", error)
         return JsonResponse({"error": "not a Stripe event"}, status=400)
-    stored, created = stripe_event_receive(event=event)
-    return JsonResponse({"received": stored.stripe_id, "duplicate": not created})
+    stored, outcome = stripe_event_receive(event=event)
+    return JsonResponse(
+        {
+            "received": stored.stripe_id,
+            # Known already; re-queued too when it is not processed yet.
+            "duplicate": outcome != Received.NEW,
+            "requeued": outcome == Received.REQUEUED,
+        }
+    )

@@ -1,5 +1,8 @@
 """The clock, renewals, failed payments, refunds, disputes and payouts."""
 
+import pytest
+import stripe
+
 from tests.stripe_sandbox.helpers import (
     api,
     http,
@@ -201,3 +204,20 @@ def test_reset_wipes_everything(stripe_client, sandbox):
     assert stripe_client.v1.customers.list().data == []
     assert stripe_client.v1.events.list().data == []
     assert sandbox.control("GET", "/_sandbox/clock")["offset_seconds"] == 0
+
+
+def test_deleting_a_customer_ends_their_subscription_and_leaves_a_tombstone(stripe_client):
+    session = subscribe(stripe_client)
+    customer_id = session.customer
+    subscription_id = session.subscription.id
+
+    deleted = stripe_client.v1.customers.delete(customer_id)
+
+    assert (deleted.id, deleted.deleted) == (customer_id, True)
+    assert stripe_client.v1.subscriptions.retrieve(subscription_id).status == "canceled"
+    tombstone = stripe_client.v1.customers.retrieve(customer_id).to_dict()
+    assert tombstone == {"id": customer_id, "object": "customer", "deleted": True}
+    kinds = [event.type for event in stripe_client.v1.events.list({"limit": 5}).data]
+    assert kinds[:2] == ["customer.deleted", "customer.subscription.deleted"]
+    with pytest.raises(stripe.InvalidRequestError, match="No such customer"):
+        stripe_client.v1.customers.delete(customer_id)

@@ -236,6 +236,7 @@ REFUSALS = [
         {"features[invoice_history][enabled]": "yes"},
         stripe_error("Invalid boolean: yes", "features[invoice_history][enabled]"),
     ),
+    ("DELETE", "/v1/customers/cus_x", {"invoice_now": "true"}, unknown("invoice_now")),
 ]
 
 

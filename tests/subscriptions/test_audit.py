@@ -248,6 +248,8 @@ def test_supporter_care_has_exactly_its_permissions():
         "subscriptions.view_stripeevent",
         "subscriptions.resend_receipt",
         "subscriptions.send_manage_link",
+        "subscriptions.export_supporter_data",
+        "subscriptions.erase_supporter",
         "subscriptions.sign_out_supporter",
         "subscriptions.cancel_contribution",
         "subscriptions.pause_contribution",

@@ -12,21 +12,25 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
+from django.contrib.auth.models import Permission
 from django.core import mail
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from config.celery import app
+from config.celery import HEARTBEAT_CACHE_KEY, app
 from subscriptions import tasks
 from subscriptions.models import (
+    AuditEntry,
     Contribution,
     EmailKind,
     EmailStatus,
@@ -45,6 +49,7 @@ from subscriptions.services.outbox import (
 )
 from subscriptions.stripe_events.money import payment_acknowledge
 from tests.gifts import post_event
+from tests.staff import staff_member
 
 SEND_TASK = "subscriptions.outbox_email_send"
 WORKER_QUEUES = ["emails", "default"]
@@ -453,6 +458,231 @@ def test_the_next_email_after_the_server_hung_up_an_idle_connection_goes_at_once
     assert (later.attempts, later.last_error) == (1, "")
     delivered = [message["Message-ID"] for message in smtp_server.handler.messages]
     assert delivered == [earlier.message_id, later.message_id]
+
+
+# --- Refused credentials: our fault, retried, visible, sent again from admin ---------------
+
+MAIL_LOGIN, MAIL_PASSWORD = "newsroom", "the-right-password"
+PLAIN_AUTH_WARNING = "ignore:Requiring AUTH while not requiring TLS:UserWarning"
+
+
+def _only_the_right_password(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    right = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        MAIL_LOGIN.encode(),
+        MAIL_PASSWORD.encode(),
+    )
+    # Not handled here: aiosmtpd answers "535 5.7.8 Authentication credentials invalid".
+    return AuthResult(success=right, handled=False)
+
+
+@pytest.fixture
+def smtp_with_login(settings) -> Iterator[SmtpSink]:
+    """A real SMTP server that takes mail only after AUTH with the right password (and
+    answers 535 to any other), with the site configured to log in with a wrong one."""
+    sink = SmtpSink()
+    controller = Controller(
+        sink,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        authenticator=_only_the_right_password,
+        auth_required=True,
+        auth_require_tls=False,  # plain AUTH on loopback (the tests silence its warning)
+    )
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = controller.hostname
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = MAIL_LOGIN
+    settings.EMAIL_HOST_PASSWORD = "an-expired-password"
+    yield sink
+    controller.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker")
+@pytest.mark.filterwarnings(PLAIN_AUTH_WARNING)
+def test_a_refused_login_is_retried_shown_to_operators_and_sent_once_when_fixed(
+    smtp_with_login, settings, client
+):
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+
+    with pytest.raises(TransientSendFailure) as failure:
+        outbox_email_send(email_id=receipt.pk)
+
+    receipt.refresh_from_db()
+    assert receipt.status == EmailStatus.PENDING, "not failed for good: it is our fault"
+    assert receipt.operator_fault, receipt.last_error
+    assert "535" in receipt.last_error
+    assert receipt.next_attempt_at > timezone.now()
+    assert failure.value.retry_in >= 30
+    assert smtp_with_login.messages == []
+
+    # Still failing an hour later: /healthz says so, without failing the load balancer.
+    OutboxEmail.objects.filter(pk=receipt.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    cache.set(HEARTBEAT_CACHE_KEY, time.time())
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json()["status"] == "degraded"
+    assert health.json()["backlog"]["emails_stuck"] == 1
+
+    settings.EMAIL_HOST_PASSWORD = MAIL_PASSWORD  # the operator fixes the credentials
+    assert outbox_email_send(email_id=receipt.pk) == "sent"
+    assert outbox_email_send(email_id=receipt.pk) == "skipped"
+
+    [message] = smtp_with_login.messages
+    assert message["Message-ID"] == receipt.message_id
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.attempts, receipt.operator_fault) == ("sent", 2, False)
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker")
+@pytest.mark.filterwarnings(PLAIN_AUTH_WARNING)
+def test_an_email_given_up_after_days_of_refused_logins_is_sent_again_by_staff(
+    smtp_with_login, settings, client
+):
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+    OutboxEmail.objects.filter(pk=receipt.pk).update(created_at=timezone.now() - timedelta(days=3))
+    assert outbox_email_send(email_id=receipt.pk) == "failed"
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.operator_fault) == (EmailStatus.FAILED, True)
+
+    operator = staff_member(username="operator", password="unused-password-1")
+    operator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_outboxemail", "change_outboxemail"])
+    )
+    viewer = staff_member(username="viewer", password="unused-password-2")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_outboxemail"))
+    changelist = "/admin/subscriptions/outboxemail/"
+
+    client.force_login(viewer)
+    assert "send_again" not in client.get(changelist).content.decode()
+    client.force_login(operator)
+    banner = client.get("/admin/").content.decode()
+    assert "1 email failing to send" in banner
+    assert f"{changelist}?attention=stuck" in banner
+
+    settings.EMAIL_HOST_PASSWORD = MAIL_PASSWORD
+    with running_worker():
+        response = client.post(
+            changelist, {"action": "send_again", "_selected_action": [receipt.pk]}, follow=True
+        )
+        assert "1 email(s) queued to be sent again." in response.content.decode()
+        wait_until(_all_sent(receipt), what="the receipt sent again")
+
+    [message] = smtp_with_login.messages
+    assert message["Message-ID"] == receipt.message_id
+    assert "email failing to send" not in client.get("/admin/").content.decode()
+    [entry] = AuditEntry.objects.filter(action="email.sent_again", actor=operator)
+    assert entry.target_label == f"Receipt email {receipt.pk}", "no address in the log"
+
+
+class ProviderApi:
+    """An email provider's HTTP API on 127.0.0.1, as Postmark answers it: 401 while our
+    server token is refused (or for the requests numbered in `refuse_requests`), then
+    accepted messages."""
+
+    def __init__(self) -> None:
+        self.refuse = True
+        self.refuse_requests: set[int] = set()
+        self.requests = 0
+        self.accepted: list[dict] = []
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                return
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                message = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                api.requests += 1
+                if api.refuse or api.requests in api.refuse_requests:
+                    status = 401
+                    answer = {"ErrorCode": 10, "Message": "No valid Server token."}
+                else:
+                    status = 200
+                    api.accepted.append(message)
+                    answer = {
+                        "To": message["To"],
+                        "SubmittedAt": "2026-11-27T10:00:00Z",
+                        "MessageID": str(uuid.uuid4()),
+                        "ErrorCode": 0,
+                        "Message": "OK",
+                    }
+                body = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def provider_api(settings) -> Iterator[ProviderApi]:
+    api = ProviderApi()
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "a-revoked-token", "POSTMARK_API_URL": api.url}
+    yield api
+    api.server.shutdown()
+    api.server.server_close()
+
+
+@pytest.mark.django_db
+def test_a_provider_refusing_our_token_is_an_operator_fault_retried_then_sent_once(
+    provider_api,
+):
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+
+    with pytest.raises(TransientSendFailure):
+        outbox_email_send(email_id=receipt.pk)
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.operator_fault) == (EmailStatus.PENDING, True)
+    assert "401" in receipt.last_error
+
+    provider_api.refuse = False  # the operator puts in a valid token
+    assert outbox_email_send(email_id=receipt.pk) == "sent"
+    assert outbox_email_send(email_id=receipt.pk) == "skipped"
+    assert [message["To"] for message in provider_api.accepted] == ["reader@example.org"]
+
+
+@pytest.mark.django_db
+def test_a_token_refused_mid_batch_holds_back_only_that_email_until_its_retry(provider_api):
+    provider_api.refuse = False
+    provider_api.refuse_requests = {2}  # the provider refuses our token once, mid-batch
+    for number in range(3):
+        _record_payment(_supporter(f"reader{number}@example.org"))
+    first, refused, last = OutboxEmail.objects.order_by("pk")
+
+    assert outbox_email_send(email_id=first.pk) == "sent"
+
+    for email in (first, refused, last):
+        email.refresh_from_db()
+    assert (first.status, last.status) == (EmailStatus.SENT, EmailStatus.SENT)
+    assert (refused.status, refused.operator_fault) == (EmailStatus.PENDING, True)
+    assert "401" in refused.last_error
+    assert refused.next_attempt_at > timezone.now()
+    assert sorted(message["To"] for message in provider_api.accepted) == [
+        "reader0@example.org",
+        "reader2@example.org",
+    ]
+    # Long past the sweep's grace, but not due yet: the sweep leaves it to its back-off.
+    OutboxEmail.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    assert outbox_sweep() == 0
+
+    OutboxEmail.objects.filter(pk=refused.pk).update(next_attempt_at=timezone.now())
+    assert outbox_email_send(email_id=refused.pk) == "sent"
+    refused.refresh_from_db()
+    assert (refused.status, refused.operator_fault) == (EmailStatus.SENT, False)
+    assert [message["To"] for message in provider_api.accepted].count("reader1@example.org") == 1
 
 
 # --- 6: duplicated webhooks -------------------------------------------------------------

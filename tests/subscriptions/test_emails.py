@@ -335,6 +335,7 @@ def test_every_email_has_both_parts_the_newsroom_address_and_a_working_manage_li
     )
     contribution.cancel_at_period_end = True
     email_queue(kind=EmailKind.CANCELLATION, supporter=supporter, contribution=contribution)
+    email_queue(kind=EmailKind.CONTINUES, supporter=supporter, contribution=contribution)
     email_queue(kind=EmailKind.CARD_EXPIRING, supporter=supporter, contribution=contribution)
     yearly = ContributionFactory(frequency="year")
     email_queue(kind=EmailKind.RENEWAL_COMING, supporter=yearly.supporter, contribution=yearly)

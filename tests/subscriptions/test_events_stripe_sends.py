@@ -108,7 +108,7 @@ def test_the_supporters_reason_travels_to_stripe_and_back(site, stripe_api):
     assert subscription["cancellation_details"]["feedback"] == "unused"
     ends = _only_contribution().current_period_end
     email = OutboxEmail.objects.get(kind="cancellation")
-    assert "As you asked, your support of €5.00 a month for" in email.text
+    assert "As you asked, your support of €5.00 every month for" in email.text
     assert f"will end on {local_date(ends)}" in email.text
 
 

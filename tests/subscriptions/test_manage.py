@@ -116,7 +116,7 @@ def test_changing_the_amount_goes_through_stripe_from_the_next_payment(site, str
     contribution.refresh_from_db()
     assert contribution.amount == 800
     changed = OutboxEmail.objects.get(kind="contribution_changed")
-    assert "from €5.00 a month to €8.00 a month" in changed.text
+    assert "from €5.00 every month to €8.00 every month" in changed.text
     site.advance(days=31)
     assert sorted(p.amount for p in contribution.payments.all()) == [500, 800]
 
@@ -175,7 +175,7 @@ def test_switching_from_monthly_to_yearly_waits_for_the_paid_month_to_end(site, 
     assert contribution.current_period_end.year == paid_until.year + 1
     assert "you will give" not in site.client.get(path).content.decode()
     changed = OutboxEmail.objects.get(kind="contribution_changed")
-    assert "from €5.00 a month to €60.00 a year" in changed.text
+    assert "from €5.00 every month to €60.00 every year" in changed.text
     subscription = stripe_api.v1.subscriptions.retrieve(contribution.stripe_subscription_id)
     assert subscription["items"]["data"][0]["price"]["recurring"]["interval"] == "year"
 
@@ -256,7 +256,7 @@ def test_cancel_at_period_end_with_a_reason_then_undo(site, stripe_api):
     assert contribution.cancel_reason == "too_expensive"
     assert "It ends on" in site.client.get(path).content.decode()
     confirmation = OutboxEmail.objects.get(kind="cancellation")
-    assert "As you asked, your support of €5.00 a month" in confirmation.text
+    assert "As you asked, your support of €5.00 every month" in confirmation.text
 
     site.client.post(f"{path}gifts/{contribution.public_id}/resume/")
     site.settle()
@@ -320,3 +320,24 @@ def test_a_gift_that_is_not_the_supporters_is_not_found(site):
     for gift in ("not-a-uuid", "4b0f1a9e-8f0c-4c39-9d7b-2a6a3c7d5e10"):
         response = site.client.post(f"{path}gifts/{gift}/cancel/", {"reason": "other"})
         assert response.status_code == 404
+
+
+def test_a_supporter_downloads_everything_we_hold_about_them_from_the_manage_page(site):
+    site.give(amount="5", email="reader@example.org")
+    page = site.client.get(_open_manage_page(site)).content.decode()
+    match = re.search(r'href="([^"]+/export/)"', page)
+    assert match, "the manage page offers the download"
+
+    response = site.client.get(match.group(1))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "no-store" in response["Cache-Control"]
+    data = response.json()
+    assert data["supporter"]["email"] == "reader@example.org"
+    assert [(row["amount"], row["status"]) for row in data["contributions"]] == [(500, "active")]
+    assert [row["amount"] for row in data["payments"]] == [500]
+    subjects = {row["subject"] for row in data["emails"]}
+    assert subjects == set(OutboxEmail.objects.values_list("subject", flat=True))
+    assert data["stripe_event_ids"]

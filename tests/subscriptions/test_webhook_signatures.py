@@ -27,7 +27,7 @@ def test_a_signed_event_is_stored_and_acknowledged(client):
     response = post_event(client, _event())
 
     assert response.status_code == 200
-    assert response.json() == {"received": "evt_test_1", "duplicate": False}
+    assert response.json() == {"received": "evt_test_1", "duplicate": False, "requeued": False}
     stored = StripeEvent.objects.get(stripe_id="evt_test_1")
     assert stored.type == "customer.created"
     assert stored.payload["data"]["object"]["email"] == "a@example.org"

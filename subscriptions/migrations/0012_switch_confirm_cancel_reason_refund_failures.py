@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0009_supporter_token_version'),
+        ('subscriptions', '0011_contribution_history_and_continues_email'),
     ]
 
     operations = [
@@ -46,8 +46,13 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, choices=[('too_expensive', 'I can no longer afford it'), ('support_elsewhere', 'I support other causes now'), ('unhappy', 'I am unhappy with the journalism'), ('temporary', 'I only meant to give for a while'), ('other', 'Another reason'), ('payment_failed', 'Payments failed'), ('payment_disputed', 'A payment was disputed'), ('staff', 'Cancelled by staff')], max_length=30),
         ),
         migrations.AlterField(
+            model_name='contributionchange',
+            name='reason',
+            field=models.CharField(blank=True, choices=[('too_expensive', 'I can no longer afford it'), ('support_elsewhere', 'I support other causes now'), ('unhappy', 'I am unhappy with the journalism'), ('temporary', 'I only meant to give for a while'), ('other', 'Another reason'), ('payment_failed', 'Payments failed'), ('payment_disputed', 'A payment was disputed'), ('staff', 'Cancelled by staff')], max_length=30),
+        ),
+        migrations.AlterField(
             model_name='outboxemail',
             name='kind',
-            field=models.CharField(choices=[('thank_you', 'Thank you (first payment)'), ('receipt', 'Receipt'), ('payment_failed', 'Payment failed'), ('payment_action_required', 'Payment needs confirming'), ('card_expiring', 'Card expiring'), ('renewal_coming', 'Yearly renewal coming up'), ('contribution_changed', 'Contribution changed'), ('cancellation', 'Cancellation confirmed'), ('refund', 'Refund issued'), ('win_back', 'Win-back'), ('year_end', 'Year-end statement'), ('manage_link', 'Manage link')], max_length=40),
+            field=models.CharField(choices=[('thank_you', 'Thank you (first payment)'), ('receipt', 'Receipt'), ('payment_failed', 'Payment failed'), ('payment_action_required', 'Payment needs confirming'), ('card_expiring', 'Card expiring'), ('renewal_coming', 'Yearly renewal coming up'), ('contribution_changed', 'Contribution changed'), ('cancellation', 'Cancellation confirmed'), ('continues', 'Cancellation undone: support continues'), ('refund', 'Refund issued'), ('win_back', 'Win-back'), ('year_end', 'Year-end statement'), ('manage_link', 'Manage link')], max_length=40),
         ),
     ]
