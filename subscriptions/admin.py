@@ -163,7 +163,9 @@ class PaymentAdmin(MirrorOfStripeAdmin):
         "fee",
         "net",
         "settlement_currency",
+        "amount_refunded",
         "receipt_number",
+        "refund_failures",
     ]
     list_filter = ["currency", "dispute_status"]
     search_fields = ["stripe_charge_id", "stripe_invoice_id", "receipt_number", "supporter__email"]
