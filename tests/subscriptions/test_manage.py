@@ -163,7 +163,7 @@ def test_switching_from_monthly_to_yearly_waits_for_the_paid_month_to_end(site, 
     assert contribution.payments.count() == 1, "nothing is charged now"
     page = site.client.get(path).content.decode()
     assert f'From <time datetime="{paid_until.isoformat()}">{paid_until:%-d %B %Y}</time>' in page
-    assert "you will give €60 a year" in page
+    assert "you will give €60 every year" in page
     assert OutboxEmail.objects.filter(kind="contribution_changed").count() == 0
 
     site.advance(days=32)
