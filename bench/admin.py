@@ -102,7 +102,8 @@ LOAD_SQL = [
             public_id, supporter_id, amount, currency, frequency, status, covers_fees,
             covered_fee, stripe_customer_id, stripe_subscription_id, stripe_payment_intent_id,
             card_brand, card_last4, cancel_at_period_end, cancel_reason, cancel_reason_detail,
-            started_at, current_period_end, created_at, updated_at
+            stripe_schedule_id, scheduled_frequency, started_at, current_period_end, created_at,
+            updated_at
         )
         SELECT
             gen_random_uuid(), s.id,
@@ -115,7 +116,7 @@ LOAD_SQL = [
             'cus_bench_' || k2,
             CASE WHEN k < 17 THEN 'sub_bench_' || k2 END,
             CASE WHEN k >= 17 THEN 'pi_bench_once_' || k2 END,
-            'visa', '4242', false, '', '',
+            'visa', '4242', false, '', '', '', '',
             s.first_gift_at, now() + interval '10 days', s.first_gift_at, now()
         FROM (
             SELECT id, first_gift_at, substring(email from 7 for position('@' in email) - 7)::int
@@ -131,8 +132,8 @@ LOAD_SQL = [
             supporter_id, contribution_id, stripe_charge_id, stripe_payment_intent_id,
             stripe_invoice_id, stripe_balance_transaction_id, amount, currency, settled_amount,
             settlement_currency, fee, net,
-            amount_refunded, dispute_status, stripe_dispute_id, receipt_number, paid_at,
-            created_at
+            amount_refunded, dispute_status, stripe_dispute_id, receipt_number, refund_failures,
+            paid_at, created_at
         )
         SELECT
             c.supporter_id, c.id,
@@ -144,7 +145,7 @@ LOAD_SQL = [
             (round(c.amount * 0.015) + 25)::int,
             c.amount - (round(c.amount * 0.015) + 25)::int,
             0, '', '',
-            'B' || c.id || '-' || n,
+            'B' || c.id || '-' || n, '',
             c.started_at + (n - 1) * interval '30 days',
             now()
         FROM subscriptions_contribution AS c

@@ -19,6 +19,8 @@ TEST_PAYMENT_METHODS = {
     "pm_card_createDisputeInquiry": "4000000000000259",
     "pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
     "pm_card_chargeCustomerFail": "4000000000000341",
+    "pm_card_authenticationRequired": "4000002760003184",
+    "pm_card_threeDSecureRequired": "4000002760003184",
 }
 TEST_TOKENS = {"tok_visa": "4242424242424242", "tok_chargeDeclined": "4000000000000002"}
 
@@ -154,6 +156,8 @@ def plan_from_price(price: dict[str, Any]) -> dict[str, Any]:
 
 
 CARD_BEHAVIOURS = {
+    "4000002760003184": "authentication_required",
+    "4000000000005126": "refund_fails",
     "4000000000000259": "dispute",
     "4000000000000002": "decline",
     "4000000000009995": "insufficient_funds",
@@ -162,7 +166,9 @@ CARD_BEHAVIOURS = {
 
 
 def card_behaviour(card_number: str) -> str:
-    """What a test card does: ok, decline, insufficient_funds, fails_later, or dispute."""
+    """What a test card does: ok, decline, insufficient_funds, fails_later, dispute, or
+    authentication_required (3-D Secure on every charge; the hosted checkout completes it), or
+    refund_fails (charges succeed; a refund stays pending, then fails a day later)."""
     return CARD_BEHAVIOURS.get(card_number, "ok")
 
 

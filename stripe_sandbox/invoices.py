@@ -174,6 +174,34 @@ def invoice_line(
     )
 
 
+def open_payment_id(invoice: dict[str, Any]) -> str:
+    return f"inpay_{invoice['id'].removeprefix('in_')}"
+
+
+def invoice_payment_open(
+    sb: Sandbox,
+    invoice: dict[str, Any],
+    intent: dict[str, Any],
+    existing: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The invoice's payment that awaits the cardholder, as its invoice_payment lists it."""
+    payment = existing or skeleton(
+        "invoice_payment",
+        id=open_payment_id(invoice),
+        amount_requested=invoice["amount_due"],
+        created=sb.now(),
+        currency=invoice["currency"],
+        invoice=invoice["id"],
+        is_default=True,
+        status="open",
+        status_transitions={"canceled_at": None, "paid_at": None},
+    )
+    payment["payment"] = nested(
+        "invoice_payment:payment", type="payment_intent", payment_intent=intent["id"]
+    )
+    return sb.save(payment)
+
+
 def invoice_attempt_payment(
     sb: Sandbox, invoice: dict[str, Any], *, payment_method_id: str, at_checkout: bool
 ) -> CardDeclined | None:
@@ -193,6 +221,10 @@ def invoice_attempt_payment(
     )
     now = sb.now()
     attempt_count = invoice["attempt_count"] + 1
+    open_payment = sb.store.get(open_payment_id(invoice))
+    if decline and decline.decline_code == "authentication_required":
+        # The bank wants the cardholder: the invoice waits on its hosted page.
+        open_payment = invoice_payment_open(sb, invoice, intent, open_payment)
     if decline:
         retries_done = attempt_count - 1
         next_attempt = (
@@ -205,10 +237,12 @@ def invoice_attempt_payment(
         )
         sb.save(invoice)
         sb.emit("invoice.payment_failed", invoice)
+        if decline.decline_code == "authentication_required":
+            sb.emit("invoice.payment_action_required", invoice)
         return decline
     payment = skeleton(
         "invoice_payment",
-        id=new_id("inpay_"),
+        id=open_payment["id"] if open_payment else new_id("inpay_"),
         amount_paid=invoice["amount_due"],
         amount_requested=invoice["amount_due"],
         created=now,

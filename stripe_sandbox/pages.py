@@ -10,6 +10,8 @@ TEST_CARDS = (
     ("4000 0000 0000 0002", "declined (generic decline)"),
     ("4000 0000 0000 9995", "declined (insufficient funds)"),
     ("4000 0000 0000 0341", "succeeds now, every later charge fails"),
+    ("4000 0027 6000 3184", "3-D Secure on every charge (completed here, not on renewals)"),
+    ("4000 0000 0000 5126", "succeeds; its refunds fail a day later"),
 )
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;
@@ -144,6 +146,27 @@ def portal_page(
         + test_card_list()
     )
     return layout("Manage payment method", body)
+
+
+def invoice_page(invoice: dict[str, Any], *, error: str | None = None) -> str:
+    amount = format_amount(invoice["amount_due"], invoice["currency"])
+    notice = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    if invoice["status"] == "paid":
+        action = '<p role="status"><strong>This invoice is paid. Thank you.</strong></p>'
+    elif invoice["status"] == "open":
+        action = (
+            "<p>Your bank asks you to confirm this payment (3-D Secure).</p>"
+            f'<form method="post" action="/invoices/{escape(invoice["id"])}">'
+            '<button type="submit">Confirm payment</button></form>'
+        )
+    else:
+        action = f"<p>This invoice is {escape(invoice['status'])}; nothing is due.</p>"
+    body = (
+        f"<p>Invoice {escape(invoice['number'] or invoice['id'])} from "
+        f"{escape(invoice['account_name'] or 'the newsroom')}</p>"
+        f'<p class="amount">{escape(amount)}</p>' + notice + action
+    )
+    return layout("Invoice", body)
 
 
 def not_found_page() -> str:

@@ -81,10 +81,15 @@ def settled_amount(charge: dict[str, Any], amount: int, currency: str, rate: Dec
     return amount if rate is None else convert(amount, charge["currency"], currency, rate)
 
 
+AUTHENTICATION_REQUIRED = "authentication_required"
+
+
 def charge_behaviour(payment_method: dict[str, Any], *, at_checkout: bool) -> str:
     behaviour = (payment_method.get("card") or {}).get("fingerprint") or "ok"
     if behaviour == "fails_later":
         return "ok" if at_checkout else "decline"
+    if behaviour == AUTHENTICATION_REQUIRED and at_checkout:
+        return "ok"  # the hosted page is where the supporter completes 3-D Secure
     return behaviour
 
 
@@ -112,10 +117,18 @@ def card_charge(
         receipt_email=receipt_email,
     )
     charge = charge_attempt(sb, intent, payment_method)
-    decline = DECLINES.get(charge_behaviour(payment_method, at_checkout=at_checkout))
+    behaviour = charge_behaviour(payment_method, at_checkout=at_checkout)
+    if behaviour == AUTHENTICATION_REQUIRED:
+        return intent, charge, intent_requires_action(sb, intent, payment_method)
+    decline = DECLINES.get(behaviour)
     if decline:
         return intent, charge, charge_decline(sb, intent, charge, payment_method, *decline)
     charge_succeed(sb, intent, charge)
+    if behaviour == "dispute":
+        # Imported here: disputes are settlement, which builds on this module.
+        from .settlement import dispute_open
+
+        dispute_open(sb, charge["id"])  # the test card's cardholder disputes it at once
     return intent, charge, None
 
 
@@ -188,6 +201,28 @@ def charge_attempt(
             ),
         ),
     )
+
+
+def intent_requires_action(
+    sb: Sandbox, intent: dict[str, Any], payment_method: dict[str, Any]
+) -> CardDeclined:
+    """The bank asks for 3-D Secure: no charge yet, the intent waits for the cardholder."""
+    message = "Your card was declined. This transaction requires authentication."
+    intent.update(
+        status="requires_action",
+        next_action=nested("payment_intent:next_action", type="use_stripe_sdk", use_stripe_sdk={}),
+        last_payment_error=nested(
+            "payment_intent:last_payment_error",
+            type="card_error",
+            code=AUTHENTICATION_REQUIRED,
+            decline_code=AUTHENTICATION_REQUIRED,
+            message=message,
+            payment_method=payment_method,
+        ),
+    )
+    sb.save(intent)
+    sb.emit("payment_intent.requires_action", intent)
+    return CardDeclined(message, decline_code=AUTHENTICATION_REQUIRED)
 
 
 def charge_decline(

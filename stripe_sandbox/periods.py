@@ -1,9 +1,12 @@
 """Clock jobs of subscriptions and their invoices: renewals, payment retries, notices."""
 
 import copy
+from typing import Any
 
 from .app import Sandbox
+from .errors import CardDeclined
 from .invoices import RETRY_AFTER_DAYS, invoice_attempt_payment, invoice_create, item_list
+from .schedules import schedule_phase_due
 from .shapes import skeleton
 from .subscriptions import (
     LIVE_STATUSES,
@@ -19,8 +22,14 @@ def subscription_renew(sb: Sandbox, subscription_id: str) -> None:
     subscription = sb.store.get(subscription_id)
     if not subscription or subscription["status"] not in LIVE_STATUSES:
         return
-    if subscription["cancel_at_period_end"]:
+    if subscription["cancel_at_period_end"] or (
+        subscription["cancel_at"] and subscription["cancel_at"] <= sb.now()
+    ):
         subscription_cancel(sb, subscription, reason="cancellation_requested")
+        return
+    # A schedule's next phase starts at this period end: the renewal bills its price.
+    schedule_phase_due(sb, subscription)
+    if subscription["status"] not in LIVE_STATUSES:
         return
     previous = copy.deepcopy(subscription)
     old_start = min(item["current_period_start"] for item in item_list(subscription))
@@ -72,6 +81,29 @@ def invoice_retry(sb: Sandbox, invoice_id: str) -> None:
         subscription_cancel(sb, subscription, reason="payment_failed")
         return
     sb.schedule(invoice["next_payment_attempt"], "invoice.retry", invoice["id"])
+
+
+def invoice_pay_confirmed(sb: Sandbox, invoice: dict[str, Any]) -> CardDeclined | None:
+    """The cardholder completed 3-D Secure on the hosted invoice page: charge once more."""
+    subscription_id = invoice["parent"]["subscription_details"]["subscription"]
+    subscription = sb.get(subscription_id, "subscription")
+    previous = copy.deepcopy(subscription)
+    payment_method = sb.get(subscription["default_payment_method"], "payment_method")
+    # Confirming completes 3-D Secure; a card that declines still declines.
+    authenticated = payment_method["card"]["fingerprint"] == "authentication_required"
+    declined = invoice_attempt_payment(
+        sb, invoice, payment_method_id=payment_method["id"], at_checkout=authenticated
+    )
+    if declined:
+        return declined
+    sb.store.unschedule(invoice["id"], "invoice.retry")
+    if subscription["latest_invoice"] == invoice["id"] and subscription["status"] == "past_due":
+        subscription["status"] = "active"
+    sb.save(subscription)
+    changes = changed_fields(previous, subscription)
+    if changes:
+        sb.emit("customer.subscription.updated", subscription, previous_attributes=changes)
+    return None
 
 
 def subscription_upcoming(sb: Sandbox, subscription_id: str) -> None:

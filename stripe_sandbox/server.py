@@ -17,13 +17,15 @@ from .control import control_route
 from .errors import AuthenticationFailed, CardDeclined, IdempotencyMismatch, StripeError
 from .forms import parse_form
 from .ids import new_id
-from .pages import checkout_page, not_found_page, portal_page
+from .pages import checkout_page, invoice_page, not_found_page, portal_page
+from .periods import invoice_pay_confirmed
 from .portal import current_card, portal_card_replace
 from .shapes import api_version
 from .strict import check_request
 
 CHECKOUT_PAGE = re.compile(r"/checkout/([A-Za-z0-9_]+)(/cancel)?")
 PORTAL_PAGE = re.compile(r"/billing_portal/([A-Za-z0-9_]+)")
+INVOICE_PAGE = re.compile(r"/invoices/(in_[A-Za-z0-9]+)")
 MAX_BODY_BYTES = 1_000_000
 
 
@@ -202,7 +204,10 @@ class Handler(BaseHTTPRequestHandler):
     def page(self, method: str, path: str, raw_body: str) -> Response:
         checkout = CHECKOUT_PAGE.fullmatch(path)
         portal = PORTAL_PAGE.fullmatch(path)
+        hosted_invoice = INVOICE_PAGE.fullmatch(path)
         with self.sb.store.transaction():
+            if hosted_invoice:
+                return self.invoice_page(method, hosted_invoice.group(1))
             if checkout:
                 return self.checkout_page(
                     method, checkout.group(1), bool(checkout.group(2)), parse_form(raw_body)
@@ -243,6 +248,17 @@ class Handler(BaseHTTPRequestHandler):
                 400, checkout_page(session, items, error=error.message, values=form)
             )
         return redirect(success_redirect(session))
+
+    def invoice_page(self, method: str, invoice_id: str) -> Response:
+        """Stripe's hosted invoice page: where a supporter confirms a payment (3-D Secure)."""
+        invoice = self.sb.store.get(invoice_id)
+        if not invoice or invoice["object"] != "invoice":
+            return html_response(404, not_found_page())
+        if method == "POST" and invoice["status"] == "open":
+            decline = invoice_pay_confirmed(self.sb, invoice)
+            if decline:
+                return html_response(402, invoice_page(invoice, error=decline_sentence(decline)))
+        return html_response(200, invoice_page(invoice))
 
     def portal_page(self, method: str, session_id: str, form: dict[str, Any]) -> Response:
         session = self.sb.store.get(session_id)

@@ -30,6 +30,53 @@ def add_interval(timestamp: int, interval: str, count: int = 1) -> int:
     return int(moment.replace(year=year, month=month, day=day).timestamp())
 
 
+def subscription_pause(sb: Sandbox, subscription: dict[str, Any]) -> dict[str, Any]:
+    """The pause endpoint: no new periods and no invoices until it resumes."""
+    if subscription["status"] not in ("active", "trialing"):
+        raise InvalidRequest(
+            f"Only an active subscription can be paused; this one is {subscription['status']}.",
+            param="id",
+        )
+    previous = copy.deepcopy(subscription)
+    subscription["status"] = "paused"
+    sb.store.unschedule(subscription["id"])
+    sb.save(subscription)
+    changes = changed_fields(previous, subscription)
+    sb.emit("customer.subscription.paused", subscription)
+    sb.emit("customer.subscription.updated", subscription, previous_attributes=changes)
+    return subscription
+
+
+def subscription_resume(
+    sb: Sandbox, subscription: dict[str, Any], params: dict[str, Any]
+) -> dict[str, Any]:
+    """Resume a paused subscription: by default a new period starts now and is billed now."""
+    if subscription["status"] != "paused":
+        raise InvalidRequest("Only a paused subscription can be resumed.", param="id")
+    previous = copy.deepcopy(subscription)
+    anchor = (params.get("billing_cycle_anchor") or {}).get("type") or "now"
+    subscription["status"] = "active"
+    if anchor == "now" or period_end(subscription) <= sb.now():
+        now = sb.now()
+        for item in item_list(subscription):
+            recurring = item["price"]["recurring"]
+            item["current_period_start"] = now
+            item["current_period_end"] = add_interval(
+                now, recurring["interval"], recurring["interval_count"]
+            )
+        subscription["billing_cycle_anchor"] = now
+        invoice = invoice_create(
+            sb, subscription, billing_reason="subscription_cycle", period_start=now, period_end=now
+        )
+        subscription_invoice_collect(sb, subscription, invoice)
+    sb.save(subscription)
+    schedule_period_jobs(sb, subscription)
+    changes = changed_fields(previous, subscription)
+    sb.emit("customer.subscription.resumed", subscription)
+    sb.emit("customer.subscription.updated", subscription, previous_attributes=changes)
+    return subscription
+
+
 def subscription_item(
     sb: Sandbox, subscription_id: str, price: dict[str, Any], start: int
 ) -> dict[str, Any]:
@@ -111,7 +158,10 @@ def schedule_period_jobs(sb: Sandbox, subscription: dict[str, Any]) -> None:
     sb.store.unschedule(subscription["id"], "subscription.upcoming")
     end = period_end(subscription)
     sb.schedule(end, "subscription.renew", subscription["id"])
-    if end - UPCOMING_NOTICE_SECONDS > sb.now() and not subscription["cancel_at_period_end"]:
+    sb.store.unschedule(subscription["id"], "subscription.end_at")
+    if subscription["cancel_at"] and subscription["cancel_at"] < end:
+        sb.schedule(subscription["cancel_at"], "subscription.end_at", subscription["id"])
+    if end - UPCOMING_NOTICE_SECONDS > sb.now() and not subscription["cancel_at"]:
         sb.schedule(end - UPCOMING_NOTICE_SECONDS, "subscription.upcoming", subscription["id"])
 
 
@@ -134,6 +184,13 @@ def subscription_cancel(
         ),
     )
     sb.store.unschedule(subscription["id"])
+    schedule = sb.store.get(subscription["schedule"]) if subscription["schedule"] else None
+    if schedule is not None and schedule["status"] == "active":
+        # The schedule ends with its subscription, as at Stripe.
+        sb.store.unschedule(schedule["id"])
+        schedule.update(status="canceled", canceled_at=now, current_phase=None)
+        sb.save(schedule)
+        sb.emit("subscription_schedule.canceled", schedule)
     sb.save(subscription)
     sb.emit(
         "customer.subscription.deleted",
@@ -141,6 +198,47 @@ def subscription_cancel(
         previous_attributes=changed_fields(previous, subscription),
     )
     return subscription
+
+
+def cancel_at_from(subscription: dict[str, Any], value: Any) -> int | None:
+    """`cancel_at`: a timestamp, "" to unset, or one of Stripe's named moments."""
+    if value == "":
+        return None
+    if value in ("max_period_end", "min_period_end", "max_billed_until"):
+        return period_end(subscription)
+    moment = int(value)
+    if moment > period_end(subscription):
+        # The sandbox bills whole periods only; Stripe would prorate the last one.
+        raise InvalidRequest(
+            "The sandbox supports a cancel_at no later than the current period end.",
+            param="cancel_at",
+        )
+    return moment
+
+
+def cancellation_set(sb: Sandbox, subscription: dict[str, Any], cancel_at: int | None) -> None:
+    """A cancellation asked for (Stripe records why at once), or withdrawn."""
+    current = subscription["cancellation_details"] or {}
+    subscription["cancel_at"] = cancel_at
+    subscription["canceled_at"] = sb.now() if cancel_at else None
+    subscription["cancellation_details"] = nested(
+        "subscription:cancellation_details",
+        reason="cancellation_requested" if cancel_at else None,
+        comment=current.get("comment") if cancel_at else None,
+        feedback=current.get("feedback") if cancel_at else None,
+    )
+
+
+def subscription_end_at(sb: Sandbox, subscription_id: str) -> None:
+    """Clock job at a subscription's `cancel_at`."""
+    subscription = sb.store.get(subscription_id)
+    if (
+        subscription
+        and subscription["status"] in LIVE_STATUSES
+        and subscription["cancel_at"]
+        and subscription["cancel_at"] <= sb.now()
+    ):
+        subscription_cancel(sb, subscription, reason="cancellation_requested")
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -155,6 +253,13 @@ def subscription_update(
             "A canceled subscription can only update its cancellation_details and metadata.",
             param="items" if "items" in params else None,
         )
+    if subscription["schedule"] and ("cancel_at_period_end" in params or "cancel_at" in params):
+        raise InvalidRequest(
+            f"The subscription is managed by the subscription schedule "
+            f"`{subscription['schedule']}`, and updating any cancelation behavior directly is "
+            "not allowed. Please update the schedule instead.",
+            param="cancel_at_period_end" if "cancel_at_period_end" in params else "cancel_at",
+        )
     previous = copy.deepcopy(subscription)
     restart_period = False
     for index, item_params in enumerate(params.get("items") or []):
@@ -162,8 +267,10 @@ def subscription_update(
     if "cancel_at_period_end" in params:
         cancel = as_bool(params["cancel_at_period_end"])
         subscription["cancel_at_period_end"] = cancel
-        subscription["cancel_at"] = period_end(subscription) if cancel else None
-        subscription["canceled_at"] = sb.now() if cancel else None
+        cancellation_set(sb, subscription, period_end(subscription) if cancel else None)
+    if "cancel_at" in params:
+        subscription["cancel_at_period_end"] = False
+        cancellation_set(sb, subscription, cancel_at_from(subscription, params["cancel_at"]))
     if params.get("default_payment_method"):
         payment_method = sb.get(
             params["default_payment_method"], "payment_method", param="default_payment_method"
@@ -173,10 +280,12 @@ def subscription_update(
         subscription["metadata"] = merged_metadata(subscription["metadata"], params["metadata"])
     details = params.get("cancellation_details")
     if isinstance(details, dict):
+        current = subscription["cancellation_details"] or {}
         subscription["cancellation_details"] = nested(
             "subscription:cancellation_details",
-            comment=details.get("comment") or None,
-            feedback=details.get("feedback") or None,
+            reason=current.get("reason"),
+            comment=details.get("comment", current.get("comment")) or None,
+            feedback=details.get("feedback", current.get("feedback")) or None,
         )
     if restart_period:
         # An interval switch starts a new billing period now and bills it at once, as Stripe does.

@@ -9,7 +9,6 @@ from ..expand import answer
 from ..forms import as_bool
 from ..payments import card_charge
 from ..registry import Resource, Route
-from ..settlement import dispute_open
 
 
 def payment_intents_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
@@ -42,11 +41,12 @@ def payment_intents_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any
         receipt_email=params.get("receipt_email"),
         at_checkout=False,
     )
+    on_session = str(params.get("off_session") or "false").lower() == "false"
+    if decline and decline.decline_code == "authentication_required" and on_session:
+        return answer(sb, params, intent)  # on session: the client completes 3-D Secure
     if decline:
         decline.extra["payment_intent"] = intent
         raise decline
-    if payment_method["card"]["fingerprint"] == "dispute":
-        dispute_open(sb, charge["id"])
     return answer(sb, params, intent)
 
 
@@ -57,6 +57,6 @@ RESOURCES = (
         path="payment_intents",
         links={"customer": "customer", "status": "status"},
         routes=(Route("POST", "/v1/payment_intents", payment_intents_create),),
-        nested=("payment_intent:last_payment_error",),
+        nested=("payment_intent:last_payment_error", "payment_intent:next_action"),
     ),
 )

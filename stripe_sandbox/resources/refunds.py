@@ -10,6 +10,8 @@ from ..payments import balance_transaction_create, settled_amount, settlement_of
 from ..registry import Resource, Route
 from ..shapes import skeleton
 
+REFUND_FAILS_AFTER_SECONDS = 86400
+
 
 def refund_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("charge"):
@@ -53,7 +55,7 @@ def refund_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
         payment_intent=charge["payment_intent"],
         reason=params.get("reason") or None,
         metadata=dict(params.get("metadata") or {}),
-        status="succeeded",
+        status="pending" if refund_will_fail(sb, charge) else "succeeded",
     )
     currency, rate = settlement_of(sb, charge)
     transaction = balance_transaction_create(
@@ -71,6 +73,8 @@ def refund_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     refund["balance_transaction"] = transaction["id"]
     sb.save(refund)
     sb.emit("refund.created", refund)
+    if refund["status"] == "pending":
+        sb.schedule(sb.now() + REFUND_FAILS_AFTER_SECONDS, "refund.fail", refund["id"])
     refunded_total = charge["amount_refunded"] + amount
     sb.update(
         charge,
@@ -78,6 +82,47 @@ def refund_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
         "charge.refunded",
     )
     return refund
+
+
+def refund_will_fail(sb: Sandbox, charge: dict[str, Any]) -> bool:
+    payment_method = sb.store.get(charge.get("payment_method") or "") or {}
+    return (payment_method.get("card") or {}).get("fingerprint") == "refund_fails"
+
+
+def refund_fail(sb: Sandbox, refund_id: str) -> None:
+    """Clock job: the card network returns the refund; the money comes back to the balance."""
+    refund = sb.store.get(refund_id)
+    if not refund or refund["status"] != "pending":
+        return
+    charge = sb.get(refund["charge"], "charge")
+    # Back in the settlement currency, at the original charge's rate (as the refund went out).
+    currency, rate = settlement_of(sb, charge)
+    transaction = balance_transaction_create(
+        sb,
+        amount=settled_amount(charge, refund["amount"], currency, rate),
+        currency=currency,
+        fee=0,
+        source=refund["id"],
+        kind="refund_failure",
+        reporting_category="refund_failure",
+        description="REFUND FAILURE",
+        available_on=sb.now(),
+        rate=rate,
+    )
+    sb.update(
+        refund,
+        {
+            "status": "failed",
+            "failure_reason": "expired_or_canceled_card",
+            "failure_balance_transaction": transaction["id"],
+        },
+        "refund.updated",
+    )
+    sb.emit("charge.refund.updated", refund)
+    sb.emit("refund.failed", refund)
+    refunded_total = charge["amount_refunded"] - refund["amount"]
+    charge.update(amount_refunded=refunded_total, refunded=False)
+    sb.save(charge)
 
 
 def refunds_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
@@ -96,5 +141,6 @@ RESOURCES = (
             "status": "status",
         },
         routes=(Route("POST", "/v1/refunds", refunds_create),),
+        jobs={"fail": refund_fail},
     ),
 )

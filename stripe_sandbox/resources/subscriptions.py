@@ -9,7 +9,14 @@ from ..expand import answer
 from ..listing import paginate
 from ..periods import subscription_renew, subscription_upcoming
 from ..registry import Resource, Route
-from ..subscriptions import subscription_cancel, subscription_start, subscription_update
+from ..subscriptions import (
+    subscription_cancel,
+    subscription_end_at,
+    subscription_pause,
+    subscription_resume,
+    subscription_start,
+    subscription_update,
+)
 
 
 def subscriptions_create(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
@@ -79,6 +86,15 @@ def subscriptions_cancel(sb: Sandbox, params: dict[str, Any], subscription_id: s
     return answer(sb, params, subscription)
 
 
+def subscriptions_pause(sb: Sandbox, params: dict[str, Any], subscription_id: str) -> dict:
+    return answer(sb, params, subscription_pause(sb, sb.get(subscription_id, "subscription")))
+
+
+def subscriptions_resume(sb: Sandbox, params: dict[str, Any], subscription_id: str) -> dict:
+    subscription = sb.get(subscription_id, "subscription")
+    return answer(sb, params, subscription_resume(sb, subscription, params))
+
+
 def subscription_items_list(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     if not params.get("subscription"):
         raise InvalidRequest("Missing required param: subscription.", param="subscription")
@@ -98,8 +114,14 @@ RESOURCES = (
             Route("GET", "/v1/subscriptions", subscriptions_list),
             Route("POST", "/v1/subscriptions/{id}", subscriptions_update),
             Route("DELETE", "/v1/subscriptions/{id}", subscriptions_cancel),
+            Route("POST", "/v1/subscriptions/{id}/pause", subscriptions_pause),
+            Route("POST", "/v1/subscriptions/{id}/resume", subscriptions_resume),
         ),
-        jobs={"renew": subscription_renew, "upcoming": subscription_upcoming},
+        jobs={
+            "renew": subscription_renew,
+            "upcoming": subscription_upcoming,
+            "end_at": subscription_end_at,
+        },
         nested=("subscription:cancellation_details",),
     ),
     Resource(

@@ -55,7 +55,9 @@ class PaymentAdmin(MirrorOfStripeAdmin):
         "settled_shown",
         "fee_shown",
         "net_shown",
+        "refunded_shown",
         "receipt_number",
+        "refund_failures",
     ]
     list_filter = ["currency", "settlement_currency", "dispute_status"]
     search_fields = ["stripe_charge_id", "stripe_invoice_id", "receipt_number", "supporter__email"]
@@ -75,6 +77,12 @@ class PaymentAdmin(MirrorOfStripeAdmin):
     @admin.display(description="Net", ordering="net")
     def net_shown(self, payment: Payment) -> str:
         return self._settled(payment.net, payment)
+
+    @admin.display(description="Refunded", ordering="amount_refunded")
+    def refunded_shown(self, payment: Payment) -> str:
+        return money_format(
+            payment.amount_refunded, currency=payment.currency, trim_zero_cents=False
+        )
 
 
 @admin.register(Payout)

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 
 from subscriptions.models import EmailKind, OutboxEmail, Payment, Supporter
+from subscriptions.models.supporters import CancelReason
 from subscriptions.money import currency_symbol_amount
 from subscriptions.pledges import FREQUENCY_ADVERBS, PRODUCT_NAMES, Frequency
 
@@ -24,6 +25,14 @@ from .formatting import lifetime, local_date, money
 from .links import REQUESTED_MANAGE, YEAR_STATEMENT, link_placeholder
 
 Facts = Mapping[str, Any]
+# Reasons only the supporter gives (on the manage page, or as feedback Stripe recorded).
+SUPPORTER_REASONS = {
+    CancelReason.TOO_EXPENSIVE,
+    CancelReason.SUPPORT_ELSEWHERE,
+    CancelReason.UNHAPPY,
+    CancelReason.TEMPORARY,
+    CancelReason.OTHER,
+}
 
 
 def _always(facts: Facts) -> bool:
@@ -118,6 +127,14 @@ def _payment_failed_context(facts: Facts) -> dict[str, Any]:
     }
 
 
+def _payment_action_required_context(facts: Facts) -> dict[str, Any]:
+    return {
+        **_plan(facts),
+        "amount": money(facts["amount"], facts["contribution"].currency),
+        "confirm_url": facts["confirm_url"],
+    }
+
+
 # Plans
 
 
@@ -133,7 +150,7 @@ def _cancellation_key(facts: Facts) -> str:
     contribution = facts["contribution"]
     if contribution.status == "canceled":
         return _subscription_key(facts, "ended")
-    return _subscription_key(facts, f"ends:{contribution.current_period_end:%Y%m%d}")
+    return _subscription_key(facts, f"ends:{contribution.ends_on:%Y%m%d}")
 
 
 def _cancellation_not_yet_confirmed(facts: Facts) -> bool:
@@ -152,9 +169,11 @@ def _cancellation_context(facts: Facts) -> dict[str, Any]:
     contribution = facts["contribution"]
     return {
         **_plan(facts),
-        "ends_date": local_date(contribution.current_period_end),
+        "ends_date": local_date(contribution.ends_on),
         "ended": contribution.status == "canceled",
-        "payment_failures": contribution.cancel_reason == "payment_failed",
+        "payment_failures": contribution.cancel_reason == CancelReason.PAYMENT_FAILED,
+        "payment_disputed": contribution.cancel_reason == CancelReason.PAYMENT_DISPUTED,
+        "supporter_asked": contribution.cancel_reason in SUPPORTER_REASONS,
     }
 
 
@@ -238,6 +257,12 @@ _SPECS = [
         context=_payment_failed_context,
     ),
     EmailSpec(
+        EmailKind.PAYMENT_ACTION_REQUIRED,
+        "Please confirm your payment to {newsroom}",
+        key=lambda facts: facts["invoice_id"],
+        context=_payment_action_required_context,
+    ),
+    EmailSpec(
         EmailKind.CARD_EXPIRING,
         "Your card expires before your next gift to {newsroom}",
         key=_card_expiring_key,
@@ -279,7 +304,11 @@ _SPECS = [
     EmailSpec(
         EmailKind.REFUND,
         "Your refund from {newsroom}",
-        key=lambda facts: f"{facts['payment'].stripe_charge_id}:{facts['payment'].amount_refunded}",
+        # One email per Stripe refund (older rows: per refunded total of the charge).
+        key=lambda facts: (
+            facts.get("refund_id")
+            or f"{facts['payment'].stripe_charge_id}:{facts['payment'].amount_refunded}"
+        ),
         context=_refund_context,
         due=lambda facts: facts["refunded_now"] > 0,
     ),

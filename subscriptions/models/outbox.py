@@ -7,6 +7,7 @@ class EmailKind(models.TextChoices):
     THANK_YOU = "thank_you", "Thank you (first payment)"
     RECEIPT = "receipt", "Receipt"
     PAYMENT_FAILED = "payment_failed", "Payment failed"
+    PAYMENT_ACTION_REQUIRED = "payment_action_required", "Payment needs confirming"
     CARD_EXPIRING = "card_expiring", "Card expiring"
     RENEWAL_COMING = "renewal_coming", "Yearly renewal coming up"
     CONTRIBUTION_CHANGED = "contribution_changed", "Contribution changed"

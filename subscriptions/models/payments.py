@@ -77,6 +77,8 @@ class Payment(models.Model):
     fee = models.PositiveIntegerField(default=0)
     net = models.IntegerField(default=0)
     amount_refunded = models.PositiveIntegerField(default=0)
+    # For staff: refunds that failed after they were made (the money stayed with us).
+    refund_failures = models.TextField(blank=True)
     dispute_status = models.CharField(
         max_length=30, choices=DisputeStatus.choices, blank=True, default=DisputeStatus.NONE
     )

@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.db.models.functions import Lower
@@ -107,6 +108,7 @@ class CancelReason(models.TextChoices):
     TEMPORARY = "temporary", "I only meant to give for a while"
     OTHER = "other", "Another reason"
     PAYMENT_FAILED = "payment_failed", "Payments failed"
+    PAYMENT_DISPUTED = "payment_disputed", "A payment was disputed"
     STAFF = "staff", "Cancelled by staff"
 
 
@@ -147,7 +149,15 @@ class Contribution(models.Model):
     card_last4 = models.CharField(max_length=4, blank=True)
     card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
     card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Set to end: at the period end, or at Stripe's `cancel_at` when that is set.
     cancel_at_period_end = models.BooleanField(default=False)
+    cancel_at = models.DateTimeField(null=True, blank=True)
+    # A switch of frequency waits for the end of the paid period (a Stripe subscription
+    # schedule): what the gift becomes, and from when. Empty when nothing is pending.
+    stripe_schedule_id = models.CharField(max_length=255, blank=True)
+    scheduled_amount = models.PositiveIntegerField(null=True, blank=True)
+    scheduled_frequency = models.CharField(max_length=5, choices=Frequency.choices, blank=True)
+    scheduled_from = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=30, choices=CancelReason.choices, blank=True)
@@ -193,6 +203,15 @@ class Contribution(models.Model):
     @property
     def is_recurring(self) -> bool:
         return self.frequency != Frequency.ONCE
+
+    @property
+    def ends_on(self) -> "datetime | None":
+        """The day a plan set to end (or ended) stops: Stripe's cancel_at, else its period end."""
+        if self.ended_at:
+            return self.ended_at
+        if not self.cancel_at_period_end:
+            return None
+        return self.cancel_at or self.current_period_end
 
     @property
     def is_changeable(self) -> bool:

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -31,11 +30,10 @@ from subscriptions.models import (
     StaffActionToken,
     Supporter,
 )
-from subscriptions.models.supporters import CancelReason, Frequency
+from subscriptions.models.supporters import CancelReason
 from subscriptions.money import money_format
-from subscriptions.pledges import PRODUCT_NAMES
 from subscriptions.roles import care_refund_limit
-from subscriptions.stripe_events.money import charge_refunded
+from subscriptions.stripe_events.money import refunds_changed
 from subscriptions.stripe_events.subscriptions import contribution_mirror
 
 from .audit import audit_record
@@ -161,6 +159,11 @@ def care_contribution_cancel(
         ),
     ):
         try:
+            if contribution.stripe_schedule_id:
+                # A pending switch of frequency is dropped: the plan ends as it is now.
+                subscription = gateway.subscription_retrieve(subscription_id)
+                if subscription.schedule_id:
+                    gateway.subscription_schedule_release(subscription.schedule_id)
             if at_period_end:
                 gateway.subscription_set_cancel_at_period_end(
                     subscription_id=subscription_id,
@@ -196,18 +199,18 @@ def care_contribution_amount_change(
     subscription_id = _running_plan(contribution)
     if amount == contribution.amount:
         raise CareActionRefused("That is already the plan's amount: nothing to change.")
+    if contribution.stripe_schedule_id:
+        raise CareActionRefused(
+            "The supporter asked to switch how often this plan gives from the end of its "
+            "period; change the amount once the switch has happened."
+        )
     before = _plan_state(contribution)
-    frequency = contribution.frequency
     with _once(act, "change_amount"), changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk):
         try:
             subscription = gateway.subscription_retrieve(subscription_id)
-            gateway.subscription_change_price(
-                subscription_id=subscription.id,
-                item_id=subscription.item_id,
+            gateway.subscription_change_amount(
+                subscription=subscription,
                 amount=amount,
-                currency=contribution.currency,
-                interval=frequency,
-                product_name=f"{PRODUCT_NAMES[Frequency(frequency)]} for {settings.NEWSROOM_NAME}",
                 idempotency_key=f"care-{act.token}",
                 metadata=act.metadata,
             )
@@ -242,7 +245,7 @@ def _refund_at_stripe(*, payment: Payment, amount: int, act: StaffAct, key: str)
     except gateway.GatewayError as error:
         raise _stripe_failed(error) from error
     with transaction.atomic():
-        charge_refunded(charge)
+        refunds_changed(charge)
     return refund.id
 
 

@@ -1,13 +1,11 @@
 """A supporter changes their own plan from the manage page. Every change goes to Stripe
 first; our record then mirrors what Stripe answered (and the webhooks that follow)."""
 
-from django.conf import settings
-
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import ChangedBy, Contribution
 from subscriptions.models.supporters import CancelReason
-from subscriptions.pledges import PRODUCT_NAMES, Frequency
-from subscriptions.stripe_events.subscriptions import contribution_mirror
+from subscriptions.pledges import Frequency
+from subscriptions.stripe_events.subscriptions import STRIPE_FEEDBACK, contribution_mirror
 
 from .care_records import changes_made_by
 
@@ -44,24 +42,40 @@ def _mirror(subscription_id: str, *, reason: str = "", detail: str = "") -> Cont
 
 
 def contribution_change(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:
-    """A new amount and/or frequency from the next payment on; nothing is charged now."""
+    """A new amount and/or frequency; nothing is charged now.
+
+    The same frequency: the new amount applies from the next payment. Another frequency:
+    the switch waits for the end of the period already paid for (a subscription schedule),
+    so a supporter never pays twice for the same weeks. Asking again replaces a pending switch.
+    """
     subscription_id = _changeable(contribution)
     if frequency not in (Frequency.MONTH, Frequency.YEAR):
         raise ContributionChangeRefused("Please choose monthly or yearly.")
-    if amount == contribution.amount and frequency == contribution.frequency:
-        return contribution
     subscription = gateway.subscription_retrieve(subscription_id)
-    gateway.subscription_change_price(
-        subscription_id=subscription.id,
-        item_id=subscription.item_id,
-        amount=amount,
-        currency=contribution.currency,
-        interval=frequency,
-        product_name=f"{PRODUCT_NAMES[frequency]} for {settings.NEWSROOM_NAME}",
-        # The current price is part of the key: the same change retried is one change,
-        # and a later change back to this amount is a new one.
-        idempotency_key=f"price-{subscription.id}-{subscription.price_id}-{amount}-{frequency}",
-    )
+    if frequency == subscription.interval:
+        if subscription.schedule_id:
+            gateway.subscription_schedule_release(subscription.schedule_id)
+        if amount != subscription.amount:
+            gateway.subscription_change_amount(
+                subscription=subscription,
+                amount=amount,
+                # The current price is part of the key: the same change retried is one
+                # change, and a later change back to this amount is a new one.
+                idempotency_key=f"price-{subscription.id}-{subscription.price_id}-{amount}",
+            )
+    else:
+        if subscription.cancel_at_period_end:
+            raise ContributionChangeRefused(
+                "This gift is set to end. Please keep it first, then switch how often you give."
+            )
+        gateway.subscription_switch_at_period_end(
+            subscription=subscription,
+            amount=amount,
+            interval=frequency,
+            # Our row's last write is part of the key: a double click is one schedule, and a
+            # switch asked for again after one was dropped makes a new schedule.
+            idempotency_key=f"schedule-{subscription.id}-{contribution.updated_at.timestamp()}",
+        )
     Contribution.objects.filter(pk=contribution.pk).update(covers_fees=False, covered_fee=0)
     return _mirror(subscription_id)
 
@@ -71,7 +85,14 @@ def contribution_cancel(*, contribution: Contribution, reason: str, detail: str)
     subscription_id = _changeable(contribution)
     if reason not in SUPPORTER_CANCEL_REASONS:
         raise ContributionChangeRefused("Please choose a reason from the list.")
-    gateway.subscription_set_cancel_at_period_end(subscription_id=subscription_id, cancel=True)
+    if contribution.stripe_schedule_id:
+        # A pending switch of frequency is dropped: the gift ends as it is now.
+        subscription = gateway.subscription_retrieve(subscription_id)
+        if subscription.schedule_id:
+            gateway.subscription_schedule_release(subscription.schedule_id)
+    gateway.subscription_set_cancel_at_period_end(
+        subscription_id=subscription_id, cancel=True, feedback=STRIPE_FEEDBACK[reason]
+    )
     detail = detail.strip()[:2000]
     Contribution.objects.filter(pk=contribution.pk).update(
         cancel_reason=reason, cancel_reason_detail=detail

@@ -1,6 +1,7 @@
 """Invoices of a subscription: paid, failed, and coming up for renewal."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import Contribution, EmailKind, Payment, StripeEvent
@@ -38,7 +39,9 @@ def invoice_payment_failed(facts: InvoiceFacts) -> Contribution | None:
     if facts.subscription is None:
         return None
     contribution = subscription_apply(facts.subscription)
-    if invoice.status == "open" and contribution.status != "canceled":
+    # A payment waiting for the cardholder's confirmation did not fail: retrying will not help,
+    # so the supporter gets the confirmation email (invoice.payment_action_required) instead.
+    if invoice.status == "open" and contribution.status != "canceled" and not invoice.needs_action:
         email_queue(
             kind=EmailKind.PAYMENT_FAILED,
             supporter=contribution.supporter,
@@ -51,23 +54,63 @@ def invoice_payment_failed(facts: InvoiceFacts) -> Contribution | None:
     return contribution
 
 
-def _upcoming_fetch(event: StripeEvent) -> SubscriptionFacts | None:
-    """An upcoming invoice has no id to re-read; its subscription has."""
-    invoice = event.payload["data"]["object"]
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    subscription = details.get("subscription")
-    subscription_id = (
-        subscription if isinstance(subscription, str) else (subscription or {}).get("id")
-    )
-    return subscription_fetch(subscription_id) if subscription_id else None
+@handles("invoice.payment_action_required", fetch=_fetch)
+def invoice_payment_action_required(facts: InvoiceFacts) -> Contribution | None:
+    """A renewal needs 3-D Secure: send the supporter Stripe's page to confirm it."""
+    invoice = facts.invoice
+    if facts.subscription is None:
+        return None
+    contribution = subscription_apply(facts.subscription)
+    if invoice.needs_action and invoice.hosted_invoice_url and contribution.status != "canceled":
+        email_queue(
+            kind=EmailKind.PAYMENT_ACTION_REQUIRED,
+            supporter=contribution.supporter,
+            contribution=contribution,
+            invoice_id=invoice.id,
+            amount=invoice.amount_due,
+            confirm_url=invoice.hosted_invoice_url,
+        )
+    return contribution
+
+
+# Stripe announces a renewal at most this long before it (its "upcoming renewal" setting).
+UPCOMING_NOTICE = timedelta(days=45)
+RENEWING_STATUSES = ("active", "past_due", "trialing")
+
+
+def _upcoming_fetch(event: StripeEvent) -> list[SubscriptionFacts]:
+    """An upcoming invoice has no id to re-read, and where it names its subscription depends
+    on the endpoint's API version; so only its customer is taken from the body (the same in
+    every version), and Stripe is asked which of their subscriptions renews next."""
+    customer_id = convert_object_id(event.payload["data"]["object"].get("customer"))
+    if not customer_id:
+        return []
+    announced = event.stripe_created_at
+    return [
+        subscription_fetch(info.id)
+        for info in gateway.subscription_list_for_customer(customer_id)
+        if info.status in RENEWING_STATUSES
+        and info.current_period_end is not None
+        and announced <= info.current_period_end <= announced + UPCOMING_NOTICE
+    ]
+
+
+def convert_object_id(value: object) -> str:
+    """A field that holds an id, or the object itself when expanded."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else ""
 
 
 @handles("invoice.upcoming", fetch=_upcoming_fetch)
-def invoice_upcoming(facts: SubscriptionFacts | None) -> Contribution | None:
-    if facts is None:
-        return None
-    contribution = subscription_apply(facts)
-    email_queue(
-        kind=EmailKind.RENEWAL_COMING, supporter=contribution.supporter, contribution=contribution
-    )
-    return contribution
+def invoice_upcoming(renewing: list[SubscriptionFacts]) -> list[Contribution]:
+    contributions = []
+    for facts in renewing:
+        contribution = subscription_apply(facts)
+        email_queue(
+            kind=EmailKind.RENEWAL_COMING,
+            supporter=contribution.supporter,
+            contribution=contribution,
+        )
+        contributions.append(contribution)
+    return contributions

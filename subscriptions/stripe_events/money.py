@@ -1,6 +1,7 @@
 """Money movements: payments (numbered and receipted where they are recorded), refunds,
 disputes, and the balance transactions behind them."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from subscriptions import stripe_gateway as gateway
@@ -13,6 +14,7 @@ from subscriptions.models import (
     StripeEvent,
 )
 from subscriptions.models.payments import DisputeStatus
+from subscriptions.money import money_format
 from subscriptions.services.outbox import email_queue
 from subscriptions.services.receipts import receipt_number_assign
 
@@ -42,28 +44,19 @@ def payment_record(
     )
     if transaction_info is not None:
         balance_transaction_record(transaction_info, payout=None)
-    refunded_now = (
-        charge.amount_refunded if created else charge.amount_refunded - payment.amount_refunded
-    )
     if not created:
         if transaction_info is not None and not payment.stripe_balance_transaction_id:
             # First recorded before Stripe had settled the charge: now we know what came in.
             payment.stripe_balance_transaction_id = transaction_info.id
             for name, value in settlement_of(charge).items():
                 setattr(payment, name, value)
-        payment.amount_refunded = charge.amount_refunded
         payment.supporter = payment.supporter or supporter
         payment.contribution = payment.contribution or contribution
         payment.stripe_invoice_id = payment.stripe_invoice_id or invoice_id
         payment.save()
-    # Both are once-only (outbox keys), and wait until we know who paid.
+    # All once-only (outbox keys), and waiting until we know who paid.
     payment_acknowledge(payment)
-    email_queue(
-        kind=EmailKind.REFUND,
-        supporter=payment.supporter,
-        payment=payment,
-        refunded_now=refunded_now,
-    )
+    refunds_apply(payment, charge)
     return payment
 
 
@@ -125,30 +118,68 @@ def balance_transaction_record(
     return row
 
 
+def refunds_apply(payment: Payment, charge: gateway.ChargeInfo) -> None:
+    """The payment's refunds as Stripe has them now: the refunded total follows the charge (a
+    failed refund gives it back, and staff see why in admin); the supporter hears of each
+    refund once it has succeeded. Saves the payment."""
+    payment.amount_refunded = charge.amount_refunded
+    for refund in charge.refunds:
+        if refund.status == "failed":
+            _refund_failure_note(payment, refund)
+    payment.save()
+    for refund in charge.refunds:
+        if refund.status == "succeeded":
+            email_queue(
+                kind=EmailKind.REFUND,
+                supporter=payment.supporter,
+                payment=payment,
+                refunded_now=refund.amount,
+                refund_id=refund.id,
+            )
+
+
 def _charge_fetch(event: StripeEvent) -> gateway.ChargeInfo:
     return gateway.charge_retrieve(object_id(event))
 
 
+def _refund_fetch(event: StripeEvent) -> gateway.ChargeInfo:
+    return gateway.charge_retrieve(gateway.refund_retrieve(object_id(event)).charge_id)
+
+
 @handles("charge.refunded", fetch=_charge_fetch)
-def charge_refunded(charge: gateway.ChargeInfo) -> Payment | None:
+@handles("refund.updated", "refund.failed", fetch=_refund_fetch)
+def refunds_changed(charge: gateway.ChargeInfo) -> Payment | None:
     payment = Payment.objects.select_for_update().filter(stripe_charge_id=charge.id).first()
     if payment is None:
         # A refund can outrun the payment it refunds; recording the payment picks it up.
         return None
-    refunded_now = charge.amount_refunded - payment.amount_refunded
-    payment.amount_refunded = charge.amount_refunded
-    payment.save(update_fields=["amount_refunded"])
-    email_queue(
-        kind=EmailKind.REFUND,
-        supporter=payment.supporter,
-        payment=payment,
-        refunded_now=refunded_now,
-    )
+    refunds_apply(payment, charge)
     return payment
 
 
-def _dispute_fetch(event: StripeEvent) -> gateway.DisputeInfo:
-    return gateway.dispute_retrieve(object_id(event))
+def _refund_failure_note(payment: Payment, refund: gateway.RefundInfo) -> None:
+    if refund.failure_balance_transaction is not None:
+        balance_transaction_record(refund.failure_balance_transaction, payout=None)
+    if refund.id in payment.refund_failures:
+        return
+    note = (
+        f"Refund {refund.id} of {money_format(refund.amount, currency=refund.currency)} "
+        f"failed ({refund.failure_reason or 'no reason given'}): the money stayed with us "
+        "and the supporter was not told it was refunded."
+    )
+    payment.refund_failures = "\n".join(filter(None, [payment.refund_failures, note]))
+
+
+@dataclass(frozen=True)
+class DisputeFacts:
+    dispute: gateway.DisputeInfo
+    # The disputed charge, fetched in case the dispute outruns the event that records it.
+    charge: gateway.ChargeInfo
+
+
+def _dispute_fetch(event: StripeEvent) -> DisputeFacts:
+    dispute = gateway.dispute_retrieve(object_id(event))
+    return DisputeFacts(dispute=dispute, charge=gateway.charge_retrieve(dispute.charge_id))
 
 
 @handles(
@@ -157,10 +188,13 @@ def _dispute_fetch(event: StripeEvent) -> gateway.DisputeInfo:
     "charge.dispute.closed",
     fetch=_dispute_fetch,
 )
-def dispute_changed(dispute: gateway.DisputeInfo) -> Payment | None:
+def dispute_changed(facts: DisputeFacts) -> Payment:
+    dispute = facts.dispute
     payment = Payment.objects.select_for_update().filter(stripe_charge_id=dispute.charge_id).first()
     if payment is None:
-        return None
+        # Disputed before its payment was recorded (a test card disputes at once): record
+        # it from the charge now; the checkout or invoice event then says whose it is.
+        payment = payment_record(charge=facts.charge, contribution=None, invoice_id="")
     payment.stripe_dispute_id = dispute.id
     payment.dispute_status = (
         dispute.status if dispute.status in DisputeStatus.values else DisputeStatus.NEEDS_RESPONSE

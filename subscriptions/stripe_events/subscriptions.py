@@ -22,12 +22,25 @@ from .registry import handles, object_id
 INTERVAL_TO_FREQUENCY = {"month": Frequency.MONTH, "year": Frequency.YEAR}
 ENDED_STATUSES = {ContributionStatus.CANCELED, ContributionStatus.INCOMPLETE_EXPIRED}
 
+# The supporter's reason in Stripe's own words (cancellation_details.feedback), so Stripe's
+# record, and every webhook about it, says that the supporter asked and why.
+STRIPE_FEEDBACK: dict[str, str] = {
+    CancelReason.TOO_EXPENSIVE: "too_expensive",
+    CancelReason.SUPPORT_ELSEWHERE: "switched_service",
+    CancelReason.UNHAPPY: "low_quality",
+    CancelReason.TEMPORARY: "unused",
+    CancelReason.OTHER: "other",
+}
+FEEDBACK_REASONS = {feedback: reason for reason, feedback in STRIPE_FEEDBACK.items()}
+
 
 @dataclass(frozen=True)
 class SubscriptionFacts:
     subscription: gateway.SubscriptionInfo
     # Only fetched when we do not yet know who the supporter is.
     customer: gateway.CustomerInfo | None
+    # The schedule attached to the subscription (a pending switch of frequency), if any.
+    schedule: gateway.ScheduleInfo | None = None
 
 
 def contribution_for_update(**lookup: Any) -> Contribution | None:
@@ -50,7 +63,10 @@ def subscription_fetch(subscription_id: str) -> SubscriptionFacts:
     customer = None
     if info.customer_id and not known:
         customer = gateway.customer_retrieve(info.customer_id)
-    return SubscriptionFacts(subscription=info, customer=customer)
+    schedule = None
+    if info.schedule_id:
+        schedule = gateway.subscription_schedule_retrieve(info.schedule_id)
+    return SubscriptionFacts(subscription=info, customer=customer, schedule=schedule)
 
 
 def subscription_apply(facts: SubscriptionFacts) -> Contribution:
@@ -85,7 +101,8 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     contribution.frequency = INTERVAL_TO_FREQUENCY.get(info.interval, Frequency.MONTH)
     contribution.status = info.status
     contribution.current_period_end = info.current_period_end
-    contribution.cancel_at_period_end = info.cancel_at_period_end
+    contribution.cancel_at_period_end = info.cancel_at_period_end or info.cancel_at is not None
+    contribution.cancel_at = info.cancel_at
     contribution.started_at = info.started_at
     contribution.ended_at = info.ended_at
     if contribution.supporter is None or contribution.supporter.erased_at is None:
@@ -94,8 +111,15 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
         contribution.card_last4 = info.card_last4
         contribution.card_exp_month = info.card_exp_month
         contribution.card_exp_year = info.card_exp_year
-    if contribution.status in ENDED_STATUSES and not was_ended and not contribution.cancel_reason:
-        contribution.cancel_reason = CancelReason.PAYMENT_FAILED
+    _mirror_schedule(contribution, facts.schedule)
+    if not contribution.cancel_reason and (
+        contribution.cancel_at_period_end or contribution.status in ENDED_STATUSES
+    ):
+        contribution.cancel_reason = _cancel_reason(info, expired=not was_ended)
+    elif not contribution.cancel_at_period_end and contribution.status not in ENDED_STATUSES:
+        # Undone (here or in Stripe's dashboard): there is no reason to end any more.
+        contribution.cancel_reason = ""
+        contribution.cancel_reason_detail = ""
     if contribution.covered_fee >= contribution.amount:
         contribution.covered_fee = 0
     contribution.stripe_synced_at = timezone.now()
@@ -103,6 +127,38 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     contribution_changes_record(contribution=contribution, before=history_before)
     _contribution_change_emails(contribution, before=before, price_id=info.price_id)
     return contribution
+
+
+def _cancel_reason(info: gateway.SubscriptionInfo, *, expired: bool) -> str:
+    """Why a plan ends, as Stripe records it (the supporter's own words come as feedback)."""
+    if info.cancellation_reason == "payment_failed":
+        return CancelReason.PAYMENT_FAILED
+    if info.cancellation_reason == "payment_disputed":
+        return CancelReason.PAYMENT_DISPUTED
+    if info.cancellation_feedback in FEEDBACK_REASONS:
+        return FEEDBACK_REASONS[info.cancellation_feedback]
+    if info.status == ContributionStatus.INCOMPLETE_EXPIRED and expired:
+        return CancelReason.PAYMENT_FAILED  # the first payment never went through
+    return ""
+
+
+def _mirror_schedule(contribution: Contribution, schedule: gateway.ScheduleInfo | None) -> None:
+    pending = (
+        schedule is not None
+        and schedule.next_phase_starts_at is not None
+        and schedule.next_amount is not None
+        and schedule.next_interval in INTERVAL_TO_FREQUENCY
+    )
+    if schedule is None or not pending:
+        contribution.stripe_schedule_id = schedule.id if schedule else ""
+        contribution.scheduled_amount = None
+        contribution.scheduled_frequency = ""
+        contribution.scheduled_from = None
+        return
+    contribution.stripe_schedule_id = schedule.id
+    contribution.scheduled_amount = schedule.next_amount
+    contribution.scheduled_frequency = INTERVAL_TO_FREQUENCY[schedule.next_interval]
+    contribution.scheduled_from = schedule.next_phase_starts_at
 
 
 def _contribution_change_emails(
@@ -143,7 +199,28 @@ def _fetch(event: StripeEvent) -> SubscriptionFacts:
     "customer.subscription.created",
     "customer.subscription.updated",
     "customer.subscription.deleted",
+    "customer.subscription.paused",
+    "customer.subscription.resumed",
     fetch=_fetch,
 )
 def subscription_changed(facts: SubscriptionFacts) -> Contribution:
     return subscription_apply(facts)
+
+
+def _fetch_for_schedule(event: StripeEvent) -> SubscriptionFacts | None:
+    """A schedule's event mirrors its subscription (released ones name it differently)."""
+    schedule = gateway.subscription_schedule_retrieve(object_id(event))
+    if not schedule.subscription_id:
+        return None
+    return subscription_fetch(schedule.subscription_id)
+
+
+@handles(
+    "subscription_schedule.created",
+    "subscription_schedule.updated",
+    "subscription_schedule.released",
+    "subscription_schedule.canceled",
+    fetch=_fetch_for_schedule,
+)
+def subscription_schedule_changed(facts: SubscriptionFacts | None) -> Contribution | None:
+    return subscription_apply(facts) if facts else None

@@ -34,6 +34,7 @@ from .types import (
     InvoiceInfo,
     PayoutInfo,
     RefundInfo,
+    ScheduleInfo,
     SubscriptionInfo,
     VerifiedEvent,
     WebhookEventInvalid,
@@ -54,6 +55,7 @@ __all__ = [
     "PortalConfigurationInfo",
     "PortalFeatures",
     "RefundInfo",
+    "ScheduleInfo",
     "SubscriptionInfo",
     "VerifiedEvent",
     "WebhookEndpointInfo",
@@ -132,36 +134,40 @@ def subscription_retrieve(subscription_id: str) -> SubscriptionInfo:
     return convert.subscription(subscription)
 
 
-def subscription_change_price(
+def subscription_list_for_customer(customer_id: str) -> list[SubscriptionInfo]:
+    """The customer's subscriptions that are not canceled (a supporter has one or a few)."""
+    page = call(
+        stripe_client().v1.subscriptions.list,
+        {"customer": customer_id, "limit": 100, "expand": ["data.default_payment_method"]},
+    )
+    return [convert.subscription(obj) for obj in page["data"]]
+
+
+def subscription_change_amount(
     *,
-    subscription_id: str,
-    item_id: str,
+    subscription: SubscriptionInfo,
     amount: int,
-    currency: str,
-    interval: str,
-    product_name: str,
     idempotency_key: str,
     metadata: dict[str, str] | None = None,
 ) -> SubscriptionInfo:
-    """A new amount or interval from the next payment on: no proration, no charge now.
+    """A new amount from the next payment on, same interval: no proration, no charge now.
 
-    `metadata` is merged into the subscription's (e.g. which staff member changed it, why).
+    On a subscription update `price_data` names the product by id (it takes no
+    `product_data`), so the new price joins the product the gift already has. `metadata`
+    is merged into the subscription's (e.g. which staff member changed it, and why).
     """
     params: dict = {"metadata": metadata} if metadata else {}
-    subscription = call(
+    updated = call(
         stripe_client().v1.subscriptions.update,
-        subscription_id,
+        subscription.id,
         {
             **params,
             "items": [
                 {
-                    "id": item_id,
-                    "price_data": {
-                        "currency": currency,
-                        "unit_amount": amount,
-                        "recurring": {"interval": interval},
-                        "product_data": {"name": product_name},
-                    },
+                    "id": subscription.item_id,
+                    "price_data": _recurring_price_data(
+                        subscription, amount, subscription.interval
+                    ),
                 }
             ],
             "proration_behavior": "none",
@@ -169,13 +175,96 @@ def subscription_change_price(
         },
         {"idempotency_key": idempotency_key},
     )
-    return convert.subscription(subscription)
+    return convert.subscription(updated)
+
+
+def _recurring_price_data(subscription: SubscriptionInfo, amount: int, interval: str) -> dict:
+    return {
+        "currency": subscription.currency,
+        "product": subscription.product_id,
+        "unit_amount": amount,
+        "recurring": {"interval": interval},
+    }
+
+
+def subscription_schedule_retrieve(schedule_id: str) -> ScheduleInfo:
+    client = stripe_client()
+    obj = call(client.v1.subscription_schedules.retrieve, schedule_id)
+    upcoming = convert.next_phase(obj)
+    next_price = None
+    if upcoming and upcoming["items"]:
+        price_id = convert.object_id(upcoming["items"][0].get("price"))
+        next_price = call(client.v1.prices.retrieve, price_id)
+    return convert.schedule(obj, next_price=next_price)
+
+
+def subscription_switch_at_period_end(
+    *, subscription: SubscriptionInfo, amount: int, interval: str, idempotency_key: str
+) -> ScheduleInfo:
+    """A new interval (and amount) from the end of the period already paid for.
+
+    A change of interval on the subscription itself would start a new period and bill at once;
+    a subscription schedule keeps the current phase until the period ends and starts the new
+    price then. An existing schedule (a switch already pending) gets its phases replaced.
+    """
+    client = stripe_client()
+    if subscription.schedule_id:
+        schedule_id = subscription.schedule_id
+    else:
+        created = call(
+            client.v1.subscription_schedules.create,
+            {"from_subscription": subscription.id},
+            {"idempotency_key": idempotency_key},
+        )
+        schedule_id = created["id"]
+    current = call(client.v1.subscription_schedules.retrieve, schedule_id)["phases"][0]
+    call(
+        client.v1.subscription_schedules.update,
+        schedule_id,
+        {
+            "phases": [
+                {
+                    "items": [
+                        {"price": convert.object_id(item["price"]), "quantity": item["quantity"]}
+                        for item in current["items"]
+                    ],
+                    "start_date": current["start_date"],
+                    "end_date": current["end_date"],
+                },
+                {
+                    "items": [
+                        {
+                            "price_data": _recurring_price_data(subscription, amount, interval),
+                            "quantity": 1,
+                        }
+                    ],
+                    "duration": {"interval": interval, "interval_count": 1},
+                },
+            ],
+            "end_behavior": "release",
+            "proration_behavior": "none",
+        },
+    )
+    return subscription_schedule_retrieve(schedule_id)
+
+
+def subscription_schedule_release(schedule_id: str) -> None:
+    """Drop a pending switch: the subscription carries on as it is."""
+    call(stripe_client().v1.subscription_schedules.release, schedule_id)
 
 
 def subscription_set_cancel_at_period_end(
-    *, subscription_id: str, cancel: bool, metadata: dict[str, str] | None = None
+    *,
+    subscription_id: str,
+    cancel: bool,
+    feedback: str = "",
+    metadata: dict[str, str] | None = None,
 ) -> SubscriptionInfo:
+    """Cancel at the period end (with the supporter's feedback, in Stripe's words), or undo.
+    `metadata` is merged into the subscription's (which staff member, and why)."""
     params: dict = {"cancel_at_period_end": cancel, "expand": ["default_payment_method"]}
+    if cancel and feedback:
+        params["cancellation_details"] = {"feedback": feedback}
     if metadata:
         params["metadata"] = metadata
     subscription = call(stripe_client().v1.subscriptions.update, subscription_id, params)
@@ -205,14 +294,7 @@ def refund_create(
         {"charge": charge_id, "amount": amount, "metadata": metadata},
         {"idempotency_key": idempotency_key},
     )
-    return RefundInfo(
-        id=refund["id"],
-        charge_id=convert.object_id(refund.get("charge")) or charge_id,
-        amount=refund["amount"],
-        currency=refund["currency"],
-        status=refund.get("status") or "",
-        metadata=dict(refund.get("metadata") or {}),
-    )
+    return convert.refund(refund)
 
 
 def customer_delete(customer_id: str) -> None:
@@ -242,8 +324,11 @@ def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
 
 
 def charge_retrieve(charge_id: str) -> ChargeInfo:
+    """The charge with its balance transaction and its refunds (each with its failure's)."""
     charge = call(
-        stripe_client().v1.charges.retrieve, charge_id, {"expand": ["balance_transaction"]}
+        stripe_client().v1.charges.retrieve,
+        charge_id,
+        {"expand": ["balance_transaction", "refunds.data.failure_balance_transaction"]},
     )
     return convert.charge(charge)
 
@@ -260,16 +345,28 @@ def invoice_retrieve(invoice_id: str) -> InvoiceInfo:
     invoice = call(client.v1.invoices.retrieve, invoice_id)
     payments = call(client.v1.invoice_payments.list, {"invoice": invoice_id, "limit": 10})
     paid_charge = None
+    needs_action = False
     for invoice_payment in payments["data"]:
+        payment = invoice_payment["payment"]
+        intent_id = convert.object_id(payment.get("payment_intent"))
+        if invoice_payment.get("status") == "open" and intent_id and invoice["status"] == "open":
+            intent = call(client.v1.payment_intents.retrieve, intent_id)
+            needs_action = intent.get("status") == "requires_action"
         if invoice_payment.get("status") != "paid":
             continue
-        payment = invoice_payment["payment"]
         if charge_id := convert.object_id(payment.get("charge")):
             paid_charge = charge_retrieve(charge_id)
-        elif intent_id := convert.object_id(payment.get("payment_intent")):
+        elif intent_id:
             paid_charge = payment_intent_charge_retrieve(intent_id)
         break
-    return convert.invoice(invoice, paid_charge=paid_charge)
+    return convert.invoice(invoice, paid_charge=paid_charge, needs_action=needs_action)
+
+
+def refund_retrieve(refund_id: str) -> RefundInfo:
+    refund = call(
+        stripe_client().v1.refunds.retrieve, refund_id, {"expand": ["failure_balance_transaction"]}
+    )
+    return convert.refund(refund)
 
 
 def dispute_retrieve(dispute_id: str) -> DisputeInfo:

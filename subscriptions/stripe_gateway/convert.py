@@ -12,6 +12,8 @@ from .types import (
     DisputeInfo,
     InvoiceInfo,
     PayoutInfo,
+    RefundInfo,
+    ScheduleInfo,
     SubscriptionInfo,
 )
 
@@ -78,6 +80,7 @@ def subscription(obj: Any) -> SubscriptionInfo:
         metadata=_metadata(obj),
         item_id=item["id"],
         price_id=price["id"],
+        product_id=object_id(price.get("product")),
         amount=price.get("unit_amount") or 0,
         currency=price["currency"],
         interval=recurring.get("interval") or "",
@@ -89,6 +92,47 @@ def subscription(obj: Any) -> SubscriptionInfo:
         card_last4=card.get("last4") or "",
         card_exp_month=card.get("exp_month"),
         card_exp_year=card.get("exp_year"),
+        schedule_id=object_id(obj.get("schedule")),
+        cancel_at=timestamp(obj.get("cancel_at")),
+        cancellation_reason=(obj.get("cancellation_details") or {}).get("reason") or "",
+        cancellation_feedback=(obj.get("cancellation_details") or {}).get("feedback") or "",
+    )
+
+
+def next_phase(obj: Any) -> Any:
+    """The phase after the current one, or None when nothing is scheduled to change."""
+    current = obj.get("current_phase") or {}
+    if obj.get("status") != "active" or not current:
+        return None
+    return next(
+        (p for p in obj.get("phases") or [] if p["start_date"] >= current["end_date"]), None
+    )
+
+
+def schedule(obj: Any, *, next_price: Any = None) -> ScheduleInfo:
+    upcoming = next_phase(obj)
+    recurring = (next_price or {}).get("recurring") or {}
+    return ScheduleInfo(
+        id=obj["id"],
+        status=obj["status"],
+        subscription_id=object_id(obj.get("subscription"))
+        or (obj.get("released_subscription") or ""),
+        next_phase_starts_at=timestamp(upcoming["start_date"]) if upcoming else None,
+        next_amount=next_price.get("unit_amount") if upcoming and next_price else None,
+        next_interval=recurring.get("interval") or "" if upcoming else "",
+    )
+
+
+def refund(obj: Any) -> RefundInfo:
+    return RefundInfo(
+        id=obj["id"],
+        status=obj.get("status") or "",
+        amount=obj["amount"],
+        currency=obj["currency"],
+        charge_id=object_id(obj.get("charge")),
+        created=datetime.fromtimestamp(obj["created"], tz=UTC),
+        failure_reason=obj.get("failure_reason") or "",
+        failure_balance_transaction=balance_transaction(obj.get("failure_balance_transaction")),
     )
 
 
@@ -131,10 +175,11 @@ def charge(obj: Any) -> ChargeInfo:
         created=instant(obj["created"]),
         metadata=_metadata(obj),
         balance_transaction=balance_transaction(obj.get("balance_transaction")),
+        refunds=tuple(refund(r) for r in (obj.get("refunds") or {}).get("data") or []),
     )
 
 
-def invoice(obj: Any, *, paid_charge: ChargeInfo | None) -> InvoiceInfo:
+def invoice(obj: Any, *, paid_charge: ChargeInfo | None, needs_action: bool = False) -> InvoiceInfo:
     parent = obj.get("parent") or {}
     details = parent.get("subscription_details") or {}
     return InvoiceInfo(
@@ -150,6 +195,8 @@ def invoice(obj: Any, *, paid_charge: ChargeInfo | None) -> InvoiceInfo:
         currency=obj["currency"],
         next_payment_attempt=timestamp(obj.get("next_payment_attempt")),
         charge=paid_charge,
+        hosted_invoice_url=obj.get("hosted_invoice_url") or "",
+        needs_action=needs_action,
     )
 
 

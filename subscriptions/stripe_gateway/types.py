@@ -60,6 +60,7 @@ class SubscriptionInfo:
     metadata: dict[str, str]
     item_id: str
     price_id: str
+    product_id: str
     amount: int
     currency: str
     interval: str
@@ -71,6 +72,24 @@ class SubscriptionInfo:
     card_last4: str = ""
     card_exp_month: int | None = None
     card_exp_year: int | None = None
+    schedule_id: str = ""
+    cancel_at: datetime | None = None
+    # Stripe's cancellation_details: why (cancellation_requested, payment_failed,
+    # payment_disputed) and the customer's feedback, if any was given.
+    cancellation_reason: str = ""
+    cancellation_feedback: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleInfo:
+    """A subscription schedule, and the change it will make when its next phase starts."""
+
+    id: str
+    status: str
+    subscription_id: str
+    next_phase_starts_at: datetime | None = None
+    next_amount: int | None = None
+    next_interval: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,19 @@ class ChargeInfo:
     created: datetime
     metadata: dict[str, str]
     balance_transaction: BalanceTransactionInfo | None
+    refunds: tuple["RefundInfo", ...] = ()
+
+
+@dataclass(frozen=True)
+class RefundInfo:
+    id: str
+    status: str  # pending, succeeded, failed, canceled, requires_action
+    amount: int
+    currency: str
+    charge_id: str
+    created: datetime
+    failure_reason: str = ""
+    failure_balance_transaction: BalanceTransactionInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -121,16 +153,9 @@ class InvoiceInfo:
     currency: str
     next_payment_attempt: datetime | None
     charge: ChargeInfo | None
-
-
-@dataclass(frozen=True)
-class RefundInfo:
-    id: str
-    charge_id: str
-    amount: int
-    currency: str
-    status: str
-    metadata: dict[str, str]
+    hosted_invoice_url: str = ""
+    # The bank asked the cardholder to confirm (3-D Secure) and nobody has yet.
+    needs_action: bool = False
 
 
 @dataclass(frozen=True)

@@ -210,12 +210,15 @@ def contribution_change(
     if not form.is_valid():
         errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return _page(request, supporter, status=400, error=errors)
-    contributions.contribution_change(
+    changed = contributions.contribution_change(
         contribution=contribution,
         amount=form.cleaned_data["amount"],
         frequency=form.cleaned_data["frequency"],
     )
-    messages.success(request, "Done: your new amount applies from your next payment.")
+    if changed.scheduled_from:
+        messages.success(request, "Done: the switch starts when the period you paid for ends.")
+    else:
+        messages.success(request, "Done: your new amount applies from your next payment.")
     return _back()
 
 

@@ -28,6 +28,19 @@ NO_OFFLINE_FIXTURE = {
     "payout.reconciliation_completed": "tests/subscriptions/test_settlement.py",
     "payout.failed": "tests/subscriptions/test_settlement.py",
     "payout.canceled": "tests/subscriptions/test_settlement.py",
+    # Issue 9 item 5: caused by Stripe's test cards, the clock and the site's own calls; their
+    # CLI trigger fixtures are not transcribed yet (the schedule ones create schedules with
+    # `customer` and `phases`, which the sandbox does not offer: it makes them from a
+    # subscription).
+    "customer.subscription.paused": "tests/subscriptions/test_events_stripe_sends.py",
+    "customer.subscription.resumed": "tests/subscriptions/test_events_stripe_sends.py",
+    "invoice.payment_action_required": "tests/subscriptions/test_events_stripe_sends.py",
+    "refund.updated": "tests/subscriptions/test_events_stripe_sends.py",
+    "refund.failed": "tests/subscriptions/test_events_stripe_sends.py",
+    "subscription_schedule.created": "tests/subscriptions/test_manage.py",
+    "subscription_schedule.updated": "tests/subscriptions/test_manage.py",
+    "subscription_schedule.released": "tests/subscriptions/test_manage.py",
+    "subscription_schedule.canceled": "tests/stripe_sandbox/test_schedules.py",
 }
 CUSTOMER_WITH_VISA = {
     "name": "customer",

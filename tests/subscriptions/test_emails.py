@@ -318,6 +318,14 @@ def test_every_email_has_both_parts_the_newsroom_address_and_a_working_manage_li
         next_attempt=timezone.now(),
     )
     email_queue(
+        kind=EmailKind.PAYMENT_ACTION_REQUIRED,
+        supporter=supporter,
+        contribution=contribution,
+        invoice_id="in_x",
+        amount=500,
+        confirm_url="https://invoice.stripe.com/i/acct_x/test_x",
+    )
+    email_queue(
         kind=EmailKind.CONTRIBUTION_CHANGED,
         supporter=supporter,
         contribution=contribution,

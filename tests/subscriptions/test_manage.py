@@ -3,18 +3,11 @@
 import re
 import time
 
-import pytest
 from celery.signals import task_prerun
 from django.core import mail, signing
 
 from subscriptions.models import Contribution, OutboxEmail
 from subscriptions.signing import MANAGE_SALT
-
-# Refused since the sandbox checks requests as Stripe does (issue 9 item 1); fixed by item 4.
-PRODUCT_DATA_ON_UPDATE = (
-    "Issue 9 item 4: the gateway sends items[0][price_data][product_data] on a subscription "
-    "update, which SubscriptionUpdateParams does not declare; Stripe answers 400."
-)
 
 
 def _manage_path_from_email() -> str:
@@ -107,7 +100,6 @@ def test_an_expired_or_forged_link_is_refused_with_a_way_forward(site):
         assert "expired or is not valid" in response.content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason=PRODUCT_DATA_ON_UPDATE)
 def test_changing_the_amount_goes_through_stripe_from_the_next_payment(site, stripe_api):
     site.give(amount="5")
     path = _open_manage_page(site)
@@ -129,19 +121,108 @@ def test_changing_the_amount_goes_through_stripe_from_the_next_payment(site, str
     assert sorted(p.amount for p in contribution.payments.all()) == [500, 800]
 
 
-@pytest.mark.xfail(strict=True, reason=PRODUCT_DATA_ON_UPDATE)
-def test_switching_from_monthly_to_yearly(site, stripe_api):
+def _switch(site, path: str, contribution: Contribution, amount: str, frequency: str):
+    response = site.client.post(
+        f"{path}gifts/{contribution.public_id}/change/",
+        {"amount": amount, "frequency": frequency},
+    )
+    site.settle()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response
+
+
+def test_changing_the_amount_keeps_the_gifts_product(site, stripe_api):
+    site.give(amount="5")
+    path = _open_manage_page(site)
+    contribution = Contribution.objects.get()
+    before = stripe_api.v1.subscriptions.retrieve(contribution.stripe_subscription_id)
+
+    _switch(site, path, contribution, "8", "month")
+
+    after = stripe_api.v1.subscriptions.retrieve(contribution.stripe_subscription_id)
+    old_price, new_price = before["items"]["data"][0]["price"], after["items"]["data"][0]["price"]
+    assert new_price["id"] != old_price["id"]
+    assert new_price["product"] == old_price["product"]
+    assert len(stripe_api.v1.invoices.list({"subscription": after["id"]})["data"]) == 1, (
+        "no charge now"
+    )
+
+
+def test_switching_from_monthly_to_yearly_waits_for_the_paid_month_to_end(site, stripe_api):
+    site.give(amount="5")
+    path = _open_manage_page(site)
+    contribution = Contribution.objects.get()
+    paid_until = contribution.current_period_end
+
+    _switch(site, path, contribution, "60", "year")
+
+    contribution.refresh_from_db()
+    assert (contribution.amount, contribution.frequency) == (500, "month")
+    assert (contribution.scheduled_amount, contribution.scheduled_frequency) == (6000, "year")
+    assert contribution.scheduled_from == paid_until
+    assert contribution.payments.count() == 1, "nothing is charged now"
+    page = site.client.get(path).content.decode()
+    assert f'From <time datetime="{paid_until.isoformat()}">{paid_until:%-d %B %Y}</time>' in page
+    assert "you will give €60 every year" in page
+    assert OutboxEmail.objects.filter(kind="contribution_changed").count() == 0
+
+    site.advance(days=32)
+
+    contribution.refresh_from_db()
+    assert (contribution.amount, contribution.frequency) == (6000, "year")
+    assert contribution.scheduled_from is None
+    assert sorted(p.amount for p in contribution.payments.all()) == [500, 6000]
+    assert contribution.current_period_end.year == paid_until.year + 1
+    assert "you will give" not in site.client.get(path).content.decode()
+    changed = OutboxEmail.objects.get(kind="contribution_changed")
+    assert "from €5.00 every month to €60.00 every year" in changed.text
+    subscription = stripe_api.v1.subscriptions.retrieve(contribution.stripe_subscription_id)
+    assert subscription["items"]["data"][0]["price"]["recurring"]["interval"] == "year"
+
+
+def test_a_pending_switch_can_be_changed_again_or_dropped(site, stripe_api):
     site.give(amount="5")
     path = _open_manage_page(site)
     contribution = Contribution.objects.get()
 
-    site.client.post(
-        f"{path}gifts/{contribution.public_id}/change/", {"amount": "50", "frequency": "year"}
+    _switch(site, path, contribution, "60", "year")
+    _switch(site, path, contribution, "80", "year")
+
+    contribution.refresh_from_db()
+    assert contribution.scheduled_amount == 8000
+    schedules = stripe_api.v1.subscription_schedules.list()["data"]
+    assert len(schedules) == 1, "the pending switch was updated, not doubled"
+
+    _switch(site, path, contribution, "7", "month")
+
+    contribution.refresh_from_db()
+    assert contribution.scheduled_from is None
+    assert contribution.amount == 700
+    assert "you will give" not in site.client.get(path).content.decode()
+    site.advance(days=32)
+    contribution.refresh_from_db()
+    assert sorted(p.amount for p in contribution.payments.all()) == [500, 700]
+
+
+def test_cancelling_drops_a_pending_switch(site, stripe_api):
+    site.give(amount="5")
+    path = _open_manage_page(site)
+    contribution = Contribution.objects.get()
+    _switch(site, path, contribution, "60", "year")
+
+    response = site.client.post(
+        f"{path}gifts/{contribution.public_id}/cancel/", {"reason": "temporary"}
     )
     site.settle()
 
+    assert response.status_code == 302
     contribution.refresh_from_db()
-    assert (contribution.amount, contribution.frequency) == (5000, "year")
+    assert contribution.cancel_at_period_end
+    assert contribution.scheduled_from is None
+    site.advance(days=32)
+    contribution.refresh_from_db()
+    assert contribution.status == "canceled"
+    assert contribution.payments.count() == 1
 
 
 def test_a_bad_new_amount_changes_nothing(site, stripe_api):

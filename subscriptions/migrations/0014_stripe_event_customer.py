@@ -21,7 +21,7 @@ def customers_fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0012_care_admin'),
+        ('subscriptions', '0013_care_admin'),
     ]
 
     operations = [

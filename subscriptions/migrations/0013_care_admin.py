@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('newsroom', '0002_lead_image_raster_only'),
-        ('subscriptions', '0011_contribution_history_and_continues_email'),
+        ('subscriptions', '0012_switch_confirm_cancel_reason_refund_failures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,252 @@
+"""Events Stripe really sends beyond the happy path, each driven through the sandbox over
+HTTP with Stripe's own test cards (issue 9 item 5)."""
+
+import re
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core import mail
+
+from subscriptions.emails.formatting import local_date
+from subscriptions.models import BalanceTransaction, Contribution, OutboxEmail, Payment
+from tests.gifts import http_post_form, post_event
+
+AUTHENTICATION_REQUIRED_CARD = "4000002760003184"
+DISPUTED_CARD = "4000000000000259"
+REFUND_FAILS_CARD = "4000000000005126"
+
+
+def _only_contribution() -> Contribution:
+    contribution = Contribution.objects.get()
+    contribution.refresh_from_db()
+    return contribution
+
+
+def _open_manage_page(site) -> str:
+    """Ask for a manage link and open it, as the supporter does: the browser then holds a
+    manage session. Answers the manage page's path."""
+    mail.outbox.clear()
+    site.client.post("/support/manage/", {"email": "reader@example.org"})
+    # A send takes other due emails with it; every one of them carries a manage link.
+    message = [m for m in mail.outbox if m.to == ["reader@example.org"]][-1]
+    link = re.search(r"https?://[^/\s]+(/support/manage/[^\s\"<]+/)", message.body)
+    assert link, message.body
+    opened = site.client.get(link[1])
+    assert opened.status_code == 303, opened.content.decode()[:2000]
+    return opened["Location"]
+
+
+def test_a_renewal_that_needs_3d_secure_emails_the_page_to_confirm_it(site):
+    site.give(card=AUTHENTICATION_REQUIRED_CARD)
+    assert Payment.objects.count() == 1, "the hosted checkout completes 3-D Secure"
+
+    site.advance(days=31)
+
+    assert _only_contribution().status == "past_due"
+    assert Payment.objects.count() == 1
+    assert not OutboxEmail.objects.filter(kind="payment_failed").exists(), (
+        "a payment waiting for confirmation did not fail: no 'we will try again' email"
+    )
+    confirm = OutboxEmail.objects.get(kind="payment_action_required")
+    assert "Your bank asks you to confirm your payment of €5.00" in confirm.text
+    match = re.search(r"Confirm my payment: (\S+)", confirm.text)
+    assert match, confirm.text
+    confirm_url = match.group(1)
+    assert confirm_url.startswith(f"{site.sandbox.url}/invoices/in_")
+    assert confirm.status == "sent"
+    (sent,) = [m for m in mail.outbox if m.extra_headers["Message-ID"] == confirm.message_id]
+    assert re.search(r"https?://[^/\s]+/support/manage/\S+/", sent.body), "with a manage link"
+
+    status, _, page = http_post_form(confirm_url, {})
+    site.settle()
+
+    assert status == 200, page
+    assert "This invoice is paid" in page
+    contribution = _only_contribution()
+    assert contribution.status == "active"
+    assert Payment.objects.count() == 2
+    assert OutboxEmail.objects.filter(kind="payment_action_required").count() == 1
+
+
+def test_a_cancellation_set_in_stripe_tells_its_own_date_and_not_as_you_asked(site, stripe_api):
+    site.give(amount="5")
+    contribution = _only_contribution()
+    ends = contribution.current_period_end - timedelta(days=10)
+
+    stripe_api.v1.subscriptions.update(
+        contribution.stripe_subscription_id, {"cancel_at": int(ends.timestamp())}
+    )
+    site.settle()
+
+    contribution = _only_contribution()
+    assert contribution.cancel_at == ends
+    assert contribution.cancel_reason == ""
+    email = OutboxEmail.objects.get(kind="cancellation")
+    assert f"is set to end on {local_date(ends)}" in email.text
+    assert "As you asked" not in email.text
+
+    site.advance(days=25)
+
+    contribution = _only_contribution()
+    assert contribution.status == "canceled"
+    assert contribution.ended_at == ends
+    assert contribution.payments.count() == 1
+    assert OutboxEmail.objects.filter(kind="cancellation").count() == 1
+
+
+def test_the_supporters_reason_travels_to_stripe_and_back(site, stripe_api):
+    site.give(amount="5")
+    contribution = _only_contribution()
+    path = _open_manage_page(site)
+
+    site.client.post(f"{path}gifts/{contribution.public_id}/cancel/", {"reason": "temporary"})
+    site.settle()
+
+    subscription = stripe_api.v1.subscriptions.retrieve(contribution.stripe_subscription_id)
+    assert subscription["cancellation_details"]["reason"] == "cancellation_requested"
+    assert subscription["cancellation_details"]["feedback"] == "unused"
+    ends = _only_contribution().current_period_end
+    email = OutboxEmail.objects.get(kind="cancellation")
+    assert "As you asked, your support of €5.00 every month for" in email.text
+    assert f"will end on {local_date(ends)}" in email.text
+
+
+def test_a_plan_ended_by_failed_payments_says_so_with_the_date(site):
+    site.give(card="4000000000000341")
+
+    site.advance(days=61)
+
+    contribution = _only_contribution()
+    assert contribution.status == "canceled"
+    assert contribution.cancel_reason == "payment_failed"
+    email = OutboxEmail.objects.get(kind="cancellation")
+    assert "We could not take your last payments" in email.text
+    assert f"ended on {local_date(contribution.ended_at)}" in email.text
+
+
+def test_an_upcoming_renewal_is_read_from_stripe_whatever_the_endpoints_api_version(site):
+    site.give(amount="60", frequency="year")
+    contribution = _only_contribution()
+    site.advance(days=340)
+    assert not OutboxEmail.objects.filter(kind="renewal_coming").exists()
+    # An upcoming invoice as an endpoint pinned to an older API version receives it: the
+    # subscription sits at the top level (not under `parent`) and there is no id.
+    now = int(time.time()) + 340 * 86400
+    older_version = {
+        "id": "evt_upcoming_older_version",
+        "object": "event",
+        "api_version": "2024-06-20",
+        "created": now,
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": "invoice.upcoming",
+        "data": {
+            "object": {
+                "object": "invoice",
+                "customer": contribution.stripe_customer_id,
+                "subscription": contribution.stripe_subscription_id,
+                "amount_due": 6000,
+                "currency": "eur",
+                "billing_reason": "upcoming",
+            }
+        },
+    }
+
+    response = post_event(site.client, older_version)
+
+    assert response.status_code == 200
+    reminder = OutboxEmail.objects.get(kind="renewal_coming")
+    assert local_date(contribution.current_period_end) in reminder.text
+    assert "€60.00" in reminder.text
+
+
+def test_a_gift_disputed_before_its_payment_is_recorded_keeps_the_dispute(site):
+    # Stripe's dispute test card: the dispute is opened right after the charge, so its
+    # event comes before the invoice event that records the payment.
+    site.give(card=DISPUTED_CARD)
+
+    payment = Payment.objects.get()
+    assert payment.dispute_status == "needs_response"
+    assert payment.stripe_dispute_id.startswith("dp_")
+    contribution = _only_contribution()
+    assert payment.contribution == contribution
+    assert payment.supporter == contribution.supporter
+    assert payment.stripe_invoice_id.startswith("in_")
+    assert OutboxEmail.objects.filter(kind="receipt").count() == 1
+
+
+def test_a_refund_that_fails_later_gives_the_amount_back_and_tells_staff_not_the_supporter(
+    site, stripe_api, admin_client
+):
+    site.give(amount="20", frequency="once", card=REFUND_FAILS_CARD)
+    payment = Payment.objects.get()
+
+    refund = stripe_api.v1.refunds.create({"charge": payment.stripe_charge_id, "amount": 500})
+    site.settle()
+
+    assert refund.status == "pending"
+    payment.refresh_from_db()
+    assert payment.amount_refunded == 500
+    assert not OutboxEmail.objects.filter(kind="refund").exists(), "not refunded yet"
+
+    site.advance(days=1)
+
+    payment.refresh_from_db()
+    assert payment.amount_refunded == 0
+    assert f"Refund {refund.id} of €5 failed (expired_or_canceled_card)" in payment.refund_failures
+    assert not OutboxEmail.objects.filter(kind="refund").exists()
+    assert payment.refund_failures.count(refund.id) == 1, "noted once for both events"
+    listing = admin_client.get("/admin/subscriptions/payment/").content.decode()
+    assert f"Refund {refund.id} of €5 failed" in listing
+    categories = set(BalanceTransaction.objects.values_list("reporting_category", flat=True))
+    assert "refund_failure" in categories
+
+
+def test_a_failed_refund_of_a_dollar_gift_comes_back_in_euros_at_the_charges_rate(site, stripe_api):
+    site.give(amount="20", frequency="once", currency="usd", card=REFUND_FAILS_CARD)
+    payment = Payment.objects.get()
+    refund = stripe_api.v1.refunds.create({"charge": payment.stripe_charge_id, "amount": 500})
+    out = stripe_api.v1.balance_transactions.retrieve(refund.balance_transaction)
+
+    site.advance(days=1)
+
+    back = BalanceTransaction.objects.get(reporting_category="refund_failure")
+    assert (out.currency, back.currency) == ("eur", "eur")
+    assert back.amount == -out.amount == 460, "$5.00 at 0.92, as it went out"
+    assert back.exchange_rate == payment.exchange_rate == Decimal("0.92")
+
+
+def test_a_refund_that_succeeds_is_emailed_once_per_refund(site, stripe_api):
+    site.give(amount="20", frequency="once")
+    payment = Payment.objects.get()
+
+    for _ in range(2):
+        stripe_api.v1.refunds.create({"charge": payment.stripe_charge_id, "amount": 500})
+        site.settle()
+
+    emails = OutboxEmail.objects.filter(kind="refund")
+    assert emails.count() == 2
+    assert all("We have refunded €5.00 of your payment of €20.00" in e.text for e in emails)
+
+
+def test_a_paused_gift_shows_paused_takes_nothing_then_resumes(site, stripe_api):
+    site.give(amount="5")
+    contribution = _only_contribution()
+
+    stripe_api.v1.subscriptions.pause(contribution.stripe_subscription_id)
+    site.settle()
+
+    assert _only_contribution().status == "paused"
+    path = _open_manage_page(site)
+    assert "Status: <strong>Paused</strong>" in site.client.get(path).content.decode()
+    site.advance(days=40)
+    assert Payment.objects.count() == 1, "a paused gift takes nothing"
+
+    stripe_api.v1.subscriptions.resume(contribution.stripe_subscription_id)
+    site.settle()
+
+    contribution = _only_contribution()
+    assert contribution.status == "active"
+    assert Payment.objects.count() == 2, "resuming starts a new period, paid now"
