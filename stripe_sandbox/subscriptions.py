@@ -57,18 +57,7 @@ def subscription_resume(
     anchor = (params.get("billing_cycle_anchor") or {}).get("type") or "now"
     subscription["status"] = "active"
     if anchor == "now" or period_end(subscription) <= sb.now():
-        now = sb.now()
-        for item in item_list(subscription):
-            recurring = item["price"]["recurring"]
-            item["current_period_start"] = now
-            item["current_period_end"] = add_interval(
-                now, recurring["interval"], recurring["interval_count"]
-            )
-        subscription["billing_cycle_anchor"] = now
-        invoice = invoice_create(
-            sb, subscription, billing_reason="subscription_cycle", period_start=now, period_end=now
-        )
-        subscription_invoice_collect(sb, subscription, invoice)
+        period_restart(sb, subscription, billing_reason="subscription_cycle")
     sb.save(subscription)
     schedule_period_jobs(sb, subscription)
     changes = changed_fields(previous, subscription)
@@ -289,18 +278,7 @@ def subscription_update(
         )
     if restart_period:
         # An interval switch starts a new billing period now and bills it at once, as Stripe does.
-        now = sb.now()
-        for item in item_list(subscription):
-            recurring = item["price"]["recurring"]
-            item["current_period_start"] = now
-            item["current_period_end"] = add_interval(
-                now, recurring["interval"], recurring["interval_count"]
-            )
-        subscription["billing_cycle_anchor"] = now
-        invoice = invoice_create(
-            sb, subscription, billing_reason="subscription_update", period_start=now, period_end=now
-        )
-        subscription_invoice_collect(sb, subscription, invoice)
+        period_restart(sb, subscription, billing_reason="subscription_update")
     sb.save(subscription)
     schedule_period_jobs(sb, subscription)
     changes = changed_fields(previous, subscription)
@@ -363,3 +341,19 @@ def subscription_invoice_collect(
     if declined:
         subscription["status"] = "past_due"
         sb.schedule(invoice["next_payment_attempt"], "invoice.retry", invoice["id"])
+
+
+def period_restart(sb: Sandbox, subscription: dict[str, Any], *, billing_reason: str) -> None:
+    """Start a new billing period now and bill it at once (a resume, an interval switch)."""
+    now = sb.now()
+    for item in item_list(subscription):
+        recurring = item["price"]["recurring"]
+        item["current_period_start"] = now
+        item["current_period_end"] = add_interval(
+            now, recurring["interval"], recurring["interval_count"]
+        )
+    subscription["billing_cycle_anchor"] = now
+    invoice = invoice_create(
+        sb, subscription, billing_reason=billing_reason, period_start=now, period_end=now
+    )
+    subscription_invoice_collect(sb, subscription, invoice)
