@@ -14,6 +14,18 @@ class SubscriptionsConfig(AppConfig):
 
         tracking.connect(email_tracking_received, dispatch_uid="subscriptions.email_tracking")
         self._connect_staff_signals()
+        self._connect_care_summary()
+
+    def _connect_care_summary(self) -> None:
+        from django.db.models.signals import post_save
+
+        from .models import Contribution, Payment
+        from .services.care_records import summary_on_save
+
+        for model in (Contribution, Payment):
+            post_save.connect(
+                summary_on_save, sender=model, dispatch_uid=f"care.summary.{model.__name__}"
+            )
 
     def _connect_staff_signals(self) -> None:
         from django.contrib.auth import get_user_model, signals

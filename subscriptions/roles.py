@@ -21,6 +21,9 @@ _MONEY_MODELS = [
     "subscriptions.receiptcounter",
     "subscriptions.stripeevent",
     "subscriptions.outboxemail",
+    "subscriptions.refundrequest",
+    "subscriptions.possibleduplicate",
+    "subscriptions.contributionchange",
 ]
 
 
@@ -37,8 +40,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                 "subscriptions.payment",
                 "subscriptions.outboxemail",
                 "subscriptions.stripeevent",
+                "subscriptions.refundrequest",
+                "subscriptions.possibleduplicate",
+                "subscriptions.contributionchange",
             ]
         ),
+        "subscriptions.resolve_duplicate",
         "subscriptions.resend_receipt",
         "subscriptions.send_manage_link",
         # Privacy requests: a supporter's data exported, or the supporter erased.
@@ -56,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "subscriptions.refund_payment",
         "subscriptions.refund_payment_any_amount",
         "subscriptions.approve_refund",
+        "subscriptions.resolve_duplicate",
         "subscriptions.view_reports",
         "subscriptions.export_reports",
     ],
@@ -73,8 +81,8 @@ def roles_ensure(*, apps, only_missing: bool, skip_later: bool = False) -> None:
     """Give each role's group exactly its permissions (all groups, or only missing ones).
 
     `apps` is a migration's app registry or the live one; permissions must exist already,
-    except with `skip_later`: an early migration skips those a later migration adds (and
-    gives to the role itself).
+    except those no model declares yet in `apps`, and with `skip_later` any missing one: an
+    early migration skips those a later migration adds (and gives to the role itself).
     """
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
@@ -91,11 +99,21 @@ def roles_ensure(*, apps, only_missing: bool, skip_later: bool = False) -> None:
                     )
                 )
             except permission_model.DoesNotExist:
-                if skip_later:
-                    continue
+                if skip_later or codename not in _declared_codenames(apps, app_label):
+                    continue  # a later migration adds it (and gives it to the role then)
                 raise LookupError(f"Role {name!r} needs {perm}, which does not exist.") from None
         group, _ = group_model.objects.get_or_create(name=name)
         group.permissions.set(wanted)
+
+
+def _declared_codenames(apps, app_label: str) -> set[str]:
+    """Every permission the models of `app_label` declare in this (migration) state."""
+    codenames: set[str] = set()
+    for model in apps.get_app_config(app_label).get_models():
+        meta = model._meta
+        codenames |= {f"{action}_{meta.model_name}" for action in meta.default_permissions}
+        codenames |= {codename for codename, _ in meta.permissions}
+    return codenames
 
 
 def roles_recreate_missing(sender, apps=global_apps, plan=None, **kwargs) -> None:
@@ -105,8 +123,14 @@ def roles_recreate_missing(sender, apps=global_apps, plan=None, **kwargs) -> Non
     """
     if any(backwards for _, backwards in plan or []):
         return
-    if apps.is_installed("auth") and apps.is_installed("subscriptions"):
-        roles_ensure(apps=apps, only_missing=True)
+    # By label: the live registry's is_installed() wants "django.contrib.auth", a
+    # migration state's wants "auth"; get_app_config() takes the label in both.
+    try:
+        apps.get_app_config("auth")
+        apps.get_app_config("subscriptions")
+    except LookupError:
+        return
+    roles_ensure(apps=apps, only_missing=True)
 
 
 def care_refund_limit(*, currency: str) -> int:

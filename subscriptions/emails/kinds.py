@@ -243,7 +243,11 @@ _SPECS = [
     EmailSpec(
         EmailKind.RECEIPT,
         "Your receipt {receipt_number} from {newsroom}",
-        key=lambda facts: facts["payment"].stripe_charge_id,
+        # Staff resending a receipt pass `resend` (their form's token): a new copy, once.
+        key=lambda facts: (
+            facts["payment"].stripe_charge_id
+            + (f":resend:{facts['resend']}" if facts.get("resend") else "")
+        ),
         context=_receipt_context,
     ),
     EmailSpec(

@@ -1,9 +1,16 @@
 from .audit import AuditAction, AuditEntry
+from .care import (
+    DuplicateStatus,
+    PossibleDuplicate,
+    RefundRequest,
+    RefundRequestStatus,
+    StaffActionToken,
+)
 from .events import StripeEvent
 from .history import ChangedBy, ContributionChange
 from .outbox import EmailKind, EmailStatus, OutboxEmail
 from .payments import BalanceTransaction, Payment, Payout, ReceiptCounter
-from .supporters import Contribution, Supporter
+from .supporters import Contribution, Supporter, SupporterState
 
 __all__ = [
     "AuditAction",
@@ -12,12 +19,18 @@ __all__ = [
     "ChangedBy",
     "Contribution",
     "ContributionChange",
+    "DuplicateStatus",
     "EmailKind",
     "EmailStatus",
     "OutboxEmail",
     "Payment",
     "Payout",
+    "PossibleDuplicate",
     "ReceiptCounter",
+    "RefundRequest",
+    "RefundRequestStatus",
+    "StaffActionToken",
     "StripeEvent",
     "Supporter",
+    "SupporterState",
 ]

@@ -32,6 +32,15 @@ class AuditAction(models.TextChoices):
     EMAIL_SENT_AGAIN = "email.sent_again", "Failed email sent again"
     SUPPORTER_SIGNED_OUT = "supporter.signed_out", "Supporter signed out everywhere"
     SUPPORTER_EMAIL_CHANGED = "supporter.email_changed", "Supporter's email changed"
+    RECEIPT_RESENT = "care.receipt_resent", "Receipt resent"
+    MANAGE_LINK_SENT = "care.manage_link_sent", "Manage link sent"
+    PLAN_CANCELLED = "care.plan_cancelled", "Plan cancelled"
+    AMOUNT_CHANGED = "care.amount_changed", "Plan amount changed"
+    REFUNDED = "care.refunded", "Payment refunded"
+    REFUND_REQUESTED = "care.refund_requested", "Refund asked for (needs approval)"
+    REFUND_APPROVED = "care.refund_approved", "Refund approved"
+    REFUND_REFUSED = "care.refund_refused", "Refund refused"
+    DUPLICATE_RESOLVED = "care.duplicate_resolved", "Possible double gift resolved"
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -9,6 +9,9 @@ class StripeEvent(models.Model):
     type = models.CharField(max_length=100, db_index=True)
     # The charge, subscription, invoice… the event is about: every event of one object.
     object_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # The Stripe customer the object belongs to: a supporter's timeline finds every event
+    # of their customers, failed invoices included, with one indexed lookup.
+    customer_id = models.CharField(max_length=255, blank=True, db_index=True)
     api_version = models.CharField(max_length=40, blank=True)
     stripe_created_at = models.DateTimeField()
     payload = models.JSONField()

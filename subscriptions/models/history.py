@@ -35,6 +35,10 @@ class ContributionChange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # A supporter's timeline reads their changes newest first.
+        indexes = [
+            models.Index(fields=["supporter", "-created_at"], name="change_supporter_timeline")
+        ]
 
     def __str__(self) -> str:
         return f"{self.field}: {self.before} -> {self.after} ({self.changed_by})"

@@ -74,7 +74,13 @@ class OutboxEmail(models.Model):
                 fields=["status", "created_at"],
                 condition=models.Q(status__in=["pending", "sending"]),
                 name="outbox_unsent",
-            )
+            ),
+            # The operators' banner, on every admin page, looks for these among millions.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="failed", operator_fault=True),
+                name="outbox_operator_fault",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -103,6 +103,10 @@ class Payment(models.Model):
                 name="payment_net_is_settled_gross_less_fee",
             ),
         ]
+        indexes = [
+            models.Index(fields=["stripe_payment_intent_id"], name="payment_intent"),
+            models.Index(fields=["supporter", "-paid_at"], name="payment_supporter_newest"),
+        ]
         permissions = [
             ("resend_receipt", "Can resend a receipt"),
             ("refund_payment", "Can refund a payment up to the care limit"),

@@ -7,6 +7,14 @@ from django.db.models.functions import Lower
 from subscriptions.pledges import Frequency
 
 
+class SupporterState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAST_DUE = "past_due", "Past due"
+    ENDED = "ended", "Ended"
+    ONE_TIME = "one_time", "One-time"
+    NONE = "none", "No gift yet"
+
+
 class Supporter(models.Model):
     """A reader who gives; one per email address, whatever its case."""
 
@@ -24,12 +32,35 @@ class Supporter(models.Model):
     token_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A summary for supporter care's list, kept by supporter_summary_refresh whenever a
+    # contribution or payment of this supporter is saved: the list reads one row each.
+    state = models.CharField(
+        max_length=10, choices=SupporterState.choices, default=SupporterState.NONE
+    )
+    plan_amount = models.PositiveIntegerField(default=0, help_text="Per period, minor units.")
+    plan_monthly_amount = models.PositiveIntegerField(default=0, help_text="Minor units.")
+    plan_currency = models.CharField(max_length=3, blank=True)
+    plan_frequency = models.CharField(max_length=5, choices=Frequency.choices, blank=True)
+    # {"eur": 6000, "usd": 500}: paid less refunded, minor units, per currency.
+    lifetime_totals = models.JSONField(default=dict, blank=True)
+    first_gift_at = models.DateTimeField(null=True, blank=True)
+    has_failed_payment = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="supporter_email_unique_ci"),
         ]
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="supporter_newest"),
+            models.Index(fields=["state", "-created_at", "-id"], name="supporter_state"),
+            models.Index(fields=["first_gift_at"], name="supporter_first_gift"),
+            models.Index(
+                fields=["-created_at"],
+                condition=models.Q(has_failed_payment=True),
+                name="supporter_failed_payment",
+            ),
+        ]
         # Staff actions, checked by the admin (roles: subscriptions/roles.py).
         permissions = [
             ("send_manage_link", "Can send a supporter a manage link"),
@@ -156,7 +187,10 @@ class Contribution(models.Model):
                 name="contribution_covered_fee_below_amount",
             ),
         ]
-        indexes = [models.Index(fields=["status", "frequency"])]
+        indexes = [
+            models.Index(fields=["status", "frequency"]),
+            models.Index(fields=["stripe_customer_id"], name="contribution_customer"),
+        ]
         permissions = [
             ("cancel_contribution", "Can cancel a plan"),
             ("pause_contribution", "Can pause and resume a plan"),

@@ -1,13 +1,13 @@
 """A supporter changes their own plan from the manage page. Every change goes to Stripe
 first; our record then mirrors what Stripe answered (and the webhooks that follow)."""
 
-from django.db import transaction
-
 from subscriptions import stripe_gateway as gateway
-from subscriptions.models import ChangedBy, Contribution, ContributionChange
+from subscriptions.models import ChangedBy, Contribution
 from subscriptions.models.supporters import CancelReason
 from subscriptions.pledges import Frequency
 from subscriptions.stripe_events.subscriptions import STRIPE_FEEDBACK, contribution_mirror
+
+from .care_records import changes_made_by
 
 SUPPORTER_CANCEL_REASONS = [
     CancelReason.TOO_EXPENSIVE,
@@ -32,6 +32,13 @@ def _changeable(contribution: Contribution) -> str:
             "This gift has ended, so it cannot be changed. You can give again."
         )
     return subscription_id
+
+
+def _mirror(subscription_id: str, *, reason: str = "", detail: str = "") -> Contribution:
+    # Whatever changed now, the supporter changed it, for this reason if they gave one
+    # (the plan's history and the timeline say so).
+    with changes_made_by(ChangedBy.SUPPORTER, reason=reason, reason_detail=detail):
+        return contribution_mirror(subscription_id=subscription_id)
 
 
 def contribution_change(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:
@@ -70,7 +77,7 @@ def contribution_change(*, contribution: Contribution, amount: int, frequency: s
             idempotency_key=f"schedule-{subscription.id}-{contribution.updated_at.timestamp()}",
         )
     Contribution.objects.filter(pk=contribution.pk).update(covers_fees=False, covered_fee=0)
-    return contribution_mirror(subscription_id=subscription_id)
+    return _mirror(subscription_id)
 
 
 def contribution_cancel(*, contribution: Contribution, reason: str, detail: str) -> Contribution:
@@ -87,12 +94,10 @@ def contribution_cancel(*, contribution: Contribution, reason: str, detail: str)
         subscription_id=subscription_id, cancel=True, feedback=STRIPE_FEEDBACK[reason]
     )
     detail = detail.strip()[:2000]
-    with transaction.atomic():
-        Contribution.objects.filter(pk=contribution.pk).update(
-            cancel_reason=reason, cancel_reason_detail=detail
-        )
-        _set_to_end_record(contribution, ending=True, reason=reason, detail=detail)
-    return contribution_mirror(subscription_id=subscription_id)
+    Contribution.objects.filter(pk=contribution.pk).update(
+        cancel_reason=reason, cancel_reason_detail=detail
+    )
+    return _mirror(subscription_id, reason=reason, detail=detail)
 
 
 def contribution_resume(*, contribution: Contribution) -> Contribution:
@@ -101,29 +106,11 @@ def contribution_resume(*, contribution: Contribution) -> Contribution:
     if not contribution.cancel_at_period_end:
         raise ContributionChangeRefused("This gift is not set to end, so there is nothing to undo.")
     gateway.subscription_set_cancel_at_period_end(subscription_id=subscription_id, cancel=False)
-    # The plan runs on, so it has no reason to end; the history keeps the one it had.
-    with transaction.atomic():
-        Contribution.objects.filter(pk=contribution.pk).update(
-            cancel_reason="", cancel_reason_detail=""
-        )
-        _set_to_end_record(contribution, ending=False)
-    return contribution_mirror(subscription_id=subscription_id)
-
-
-def _set_to_end_record(
-    contribution: Contribution, *, ending: bool, reason: str = "", detail: str = ""
-) -> None:
-    """The supporter set their plan to end, or undid that: a row of its history."""
-    ContributionChange.objects.create(
-        contribution=contribution,
-        supporter_id=contribution.supporter_id,
-        field="cancel_at_period_end",
-        before=str(not ending),
-        after=str(ending),
-        changed_by=ChangedBy.SUPPORTER,
-        reason=reason,
-        reason_detail=detail,
+    # The plan runs on, so it has no reason to end; its history keeps the one it had.
+    Contribution.objects.filter(pk=contribution.pk).update(
+        cancel_reason="", cancel_reason_detail=""
     )
+    return _mirror(subscription_id)
 
 
 def contribution_card_update_url(*, contribution: Contribution, return_url: str) -> str:

@@ -62,10 +62,11 @@ def _insert_sql() -> str:
     column = {field.name: str(field.column) for field in meta.concrete_fields}
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column[name]) for name in STORED_FIELDS)
+    values = ", ".join("%s::jsonb" if name == "payload" else "%s" for name in STORED_FIELDS)
     return (
         # Names come from the model, values go as parameters.
         f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s) "
+        f"VALUES ({values}) "
         f"ON CONFLICT ({quote(column['stripe_id'])}) DO NOTHING "
         f"RETURNING {quote(column['id'])}"
     )
@@ -89,6 +90,7 @@ STORED_FIELDS = (
     "stripe_id",
     "type",
     "object_id",
+    "customer_id",
     "api_version",
     "stripe_created_at",
     "payload",
@@ -112,6 +114,7 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
                 event.id,
                 event.type,
                 event.object_id,
+                event.customer_id,
                 event.api_version,
                 event.created,
                 event.body or json.dumps(event.payload),
@@ -139,6 +142,7 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
         stripe_id=event.id,
         type=event.type,
         object_id=event.object_id,
+        customer_id=event.customer_id,
         api_version=event.api_version,
         stripe_created_at=event.created,
         payload=event.payload,

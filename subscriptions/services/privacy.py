@@ -90,7 +90,7 @@ def supporter_erase(*, supporter: Supporter, reason: str, request=None) -> Erasu
     for subscription_id in live.values_list("stripe_subscription_id", flat=True):
         if not subscription_id:
             continue
-        gateway.subscription_cancel_now(subscription_id)
+        gateway.subscription_cancel_now(subscription_id=subscription_id)
         contribution_mirror(subscription_id=subscription_id)
         plans_ended += 1
     customer_ids = sorted(

@@ -13,6 +13,7 @@ from subscriptions import stripe_gateway as gateway
 from subscriptions.models import Contribution, EmailKind, StripeEvent
 from subscriptions.models.supporters import CancelReason, ContributionStatus
 from subscriptions.pledges import Frequency
+from subscriptions.services.care_records import contribution_changes_record, contribution_snapshot
 from subscriptions.services.outbox import email_queue
 from subscriptions.services.supporters import supporter_upsert
 
@@ -90,6 +91,10 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
         contribution.stripe_synced_at is not None,
     )
     was_ended = contribution.status in ENDED_STATUSES
+    # The first copy from Stripe is the plan's start, not a change: its history begins after.
+    history_before = (
+        contribution_snapshot(contribution) if contribution.stripe_synced_at is not None else {}
+    )
     contribution.stripe_subscription_id = info.id
     contribution.amount = info.amount
     contribution.currency = info.currency
@@ -119,6 +124,7 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
         contribution.covered_fee = 0
     contribution.stripe_synced_at = timezone.now()
     contribution.save()
+    contribution_changes_record(contribution=contribution, before=history_before)
     _contribution_change_emails(contribution, before=before, price_id=info.price_id)
     return contribution
 

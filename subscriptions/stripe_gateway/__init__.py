@@ -144,17 +144,24 @@ def subscription_list_for_customer(customer_id: str) -> list[SubscriptionInfo]:
 
 
 def subscription_change_amount(
-    *, subscription: SubscriptionInfo, amount: int, idempotency_key: str
+    *,
+    subscription: SubscriptionInfo,
+    amount: int,
+    idempotency_key: str,
+    metadata: dict[str, str] | None = None,
 ) -> SubscriptionInfo:
     """A new amount from the next payment on, same interval: no proration, no charge now.
 
     On a subscription update `price_data` names the product by id (it takes no
-    `product_data`), so the new price joins the product the gift already has.
+    `product_data`), so the new price joins the product the gift already has. `metadata`
+    is merged into the subscription's (e.g. which staff member changed it, and why).
     """
+    params: dict = {"metadata": metadata} if metadata else {}
     updated = call(
         stripe_client().v1.subscriptions.update,
         subscription.id,
         {
+            **params,
             "items": [
                 {
                     "id": subscription.item_id,
@@ -247,20 +254,47 @@ def subscription_schedule_release(schedule_id: str) -> None:
 
 
 def subscription_set_cancel_at_period_end(
-    *, subscription_id: str, cancel: bool, feedback: str = ""
+    *,
+    subscription_id: str,
+    cancel: bool,
+    feedback: str = "",
+    metadata: dict[str, str] | None = None,
 ) -> SubscriptionInfo:
-    """Cancel at the period end (with the supporter's feedback, in Stripe's words), or undo."""
+    """Cancel at the period end (with the supporter's feedback, in Stripe's words), or undo.
+    `metadata` is merged into the subscription's (which staff member, and why)."""
     params: dict = {"cancel_at_period_end": cancel, "expand": ["default_payment_method"]}
     if cancel and feedback:
         params["cancellation_details"] = {"feedback": feedback}
+    if metadata:
+        params["metadata"] = metadata
     subscription = call(stripe_client().v1.subscriptions.update, subscription_id, params)
     return convert.subscription(subscription)
 
 
-def subscription_cancel_now(subscription_id: str) -> SubscriptionInfo:
-    """End the plan at once (a privacy erasure): nothing more is charged."""
-    subscription = call(stripe_client().v1.subscriptions.cancel, subscription_id)
-    return subscription_retrieve(subscription["id"])
+def subscription_cancel_now(
+    *, subscription_id: str, metadata: dict[str, str] | None = None, comment: str = ""
+) -> SubscriptionInfo:
+    """End the plan at once (no refund of the current period; nothing more is charged).
+    Who and why go into its metadata first, since a cancelled subscription takes no more
+    changes."""
+    client = stripe_client()
+    if metadata:
+        call(client.v1.subscriptions.update, subscription_id, {"metadata": metadata})
+    params: dict = {"cancellation_details": {"comment": comment[:500]}} if comment else {}
+    call(client.v1.subscriptions.cancel, subscription_id, params)
+    return subscription_retrieve(subscription_id)
+
+
+def refund_create(
+    *, charge_id: str, amount: int, metadata: dict[str, str], idempotency_key: str
+) -> RefundInfo:
+    """Give back `amount` (minor units) of a charge; the same key retried is one refund."""
+    refund = call(
+        stripe_client().v1.refunds.create,
+        {"charge": charge_id, "amount": amount, "metadata": metadata},
+        {"idempotency_key": idempotency_key},
+    )
+    return convert.refund(refund)
 
 
 def customer_delete(customer_id: str) -> None:

@@ -55,6 +55,18 @@ def _assert_storable(data: Any) -> None:
             raise WebhookEventInvalid("a NUL character or a lone surrogate cannot be stored")
 
 
+def _customer_of(event_object: dict) -> str:
+    """The customer an event's object belongs to (or is), so one query finds every event
+    of a supporter's customer, their failed invoices included."""
+    if event_object.get("object") == "customer":
+        found: Any = event_object.get("id")
+    else:
+        found = event_object.get("customer")
+        if isinstance(found, dict):
+            found = found.get("id")
+    return found if isinstance(found, str) and 0 < len(found) <= MAX_ID_LENGTH else ""
+
+
 def verified_event_from(payload: bytes) -> VerifiedEvent:
     """The event in a body whose signature has been checked; WebhookEventInvalid if none."""
     try:
@@ -79,6 +91,7 @@ def verified_event_from(payload: bytes) -> VerifiedEvent:
         _assert_storable(data)
     object_id = event_object.get("id")
     return VerifiedEvent(
+        customer_id=_customer_of(event_object),
         id=event_id,
         type=event_type,
         created=datetime.fromtimestamp(created, tz=UTC),

@@ -196,5 +196,6 @@ class VerifiedEvent:
     api_version: str
     object_id: str
     payload: dict
+    customer_id: str = ""
     # The body exactly as Stripe signed it (UTF-8 text), stored as it came.
     body: str = ""

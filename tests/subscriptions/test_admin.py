@@ -21,7 +21,7 @@ def test_staff_find_a_supporter_by_email_and_see_gifts_and_payments(admin_client
 
     assert supporter.email in found.content.decode()
     html = page.content.decode()
-    assert "1234" in html
+    assert "€12.34" in html  # money formatted, not 1234 eur
 
 
 @pytest.mark.parametrize("model", ["contribution", "payment", "payout", "stripeevent"])

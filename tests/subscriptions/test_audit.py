@@ -236,6 +236,9 @@ MONEY_VIEWS = {
     "subscriptions.view_receiptcounter",
     "subscriptions.view_stripeevent",
     "subscriptions.view_outboxemail",
+    "subscriptions.view_refundrequest",
+    "subscriptions.view_possibleduplicate",
+    "subscriptions.view_contributionchange",
 }
 
 
@@ -246,6 +249,10 @@ def test_supporter_care_has_exactly_its_permissions():
         "subscriptions.view_payment",
         "subscriptions.view_outboxemail",
         "subscriptions.view_stripeevent",
+        "subscriptions.view_refundrequest",
+        "subscriptions.view_possibleduplicate",
+        "subscriptions.view_contributionchange",
+        "subscriptions.resolve_duplicate",
         "subscriptions.resend_receipt",
         "subscriptions.send_manage_link",
         "subscriptions.export_supporter_data",
@@ -263,6 +270,7 @@ def test_finance_has_exactly_its_permissions():
         "subscriptions.refund_payment",
         "subscriptions.refund_payment_any_amount",
         "subscriptions.approve_refund",
+        "subscriptions.resolve_duplicate",
         "subscriptions.view_reports",
         "subscriptions.export_reports",
     }

@@ -5,10 +5,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .alerts import emails_stuck, stripe_events_stuck
-from .models import AuditAction, OutboxEmail, StripeEvent
-from .services.audit import audit_record
-from .services.outbox import outbox_email_send_again
+from subscriptions.alerts import emails_stuck, stripe_events_stuck
+from subscriptions.models import AuditAction, OutboxEmail, StripeEvent
+from subscriptions.services.audit import audit_record
+from subscriptions.services.outbox import outbox_email_send_again
 
 
 class AttentionFilter(admin.SimpleListFilter):

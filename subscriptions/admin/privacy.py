@@ -11,10 +11,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from . import stripe_gateway as gateway
-from .models import Supporter
-from .privacy import export_as_json
-from .services.privacy import PrivacyRequestRefused, supporter_erase, supporter_export_for_request
+from subscriptions import stripe_gateway as gateway
+from subscriptions.models import Supporter
+from subscriptions.privacy import export_as_json
+from subscriptions.services.privacy import (
+    PrivacyRequestRefused,
+    supporter_erase,
+    supporter_export_for_request,
+)
 
 
 class PrivacyRequestForm(forms.Form):
