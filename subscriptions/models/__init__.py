@@ -3,6 +3,7 @@ from .events import StripeEvent
 from .history import ChangedBy, ContributionChange
 from .outbox import EmailKind, EmailStatus, OutboxEmail
 from .payments import BalanceTransaction, Payment, Payout, ReceiptCounter
+from .reports import MonthClose, ReportExport, ReportExportStatus
 from .supporters import Contribution, Supporter
 
 __all__ = [
@@ -14,10 +15,13 @@ __all__ = [
     "ContributionChange",
     "EmailKind",
     "EmailStatus",
+    "MonthClose",
     "OutboxEmail",
     "Payment",
     "Payout",
     "ReceiptCounter",
+    "ReportExport",
+    "ReportExportStatus",
     "StripeEvent",
     "Supporter",
 ]
