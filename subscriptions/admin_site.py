@@ -116,6 +116,28 @@ class StaffAdminSite(admin.AdminSite):
         )
         super().register(model_or_iterable, guarded, **options)
 
+    def get_urls(self):
+        from django.urls import path
+
+        from . import admin_reports
+
+        def view(function):
+            return self.admin_view(lambda request, **kwargs: function(request, self, **kwargs))
+
+        return [
+            path("reports/", view(admin_reports.reports_page), name="reports"),
+            path(
+                "reports/download/", view(admin_reports.reports_download), name="reports_download"
+            ),
+            path(
+                "reports/exports/<int:pk>/",
+                view(admin_reports.reports_export_file),
+                name="reports_export_file",
+            ),
+            path("reports/close/", view(admin_reports.reports_close_month), name="reports_close"),
+            *super().get_urls(),
+        ]
+
     def has_permission(self, request) -> bool:
         if not super().has_permission(request):
             return False

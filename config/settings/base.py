@@ -363,6 +363,8 @@ OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 
 # The currency the Stripe account settles in: what finance reports default to.
 STRIPE_SETTLEMENT_CURRENCY = env.str("STRIPE_SETTLEMENT_CURRENCY", default="eur").lower()
+# Exports with more rows than this are written by a worker (progress bar, kept 7 days).
+FINANCE_BACKGROUND_EXPORT_ROWS = env.int("FINANCE_BACKGROUND_EXPORT_ROWS", default=50_000)
 # Finance's journal: the account code each kind of money is booked to (README "For
 # finance"); FINANCE_ACCOUNTS="donations_once=4010,card_fees=6810" overrides any of them.
 FINANCE_ACCOUNTS = {

@@ -2,7 +2,23 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+
+def finance_closes_months(apps, schema_editor):
+    """The Finance group gets the new permissions (closing a month, reading closes)."""
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    wanted = Permission.objects.filter(
+        content_type__app_label="subscriptions", codename__in=["close_month", "view_monthclose"]
+    )
+    for group in Group.objects.filter(name="Finance"):
+        group.permissions.add(*wanted)
 
 
 def book_existing_transactions(apps, schema_editor):
@@ -140,6 +156,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='month_close_first_day'),
         ),
         migrations.RunPython(book_existing_transactions, migrations.RunPython.noop),
+        migrations.RunPython(finance_closes_months, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="balancetransaction",
             name="booked_on",

@@ -4,6 +4,7 @@ and its file is kept for a week (beat's `report-exports-prune` deletes older one
 import tempfile
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -13,9 +14,12 @@ from subscriptions.models import ReportExport, ReportExportStatus
 from .exports import report_build, report_filename, report_size, report_write
 from .ledger import Period
 
-# Above this many rows the admin hands an export to a worker instead of streaming it.
-BACKGROUND_ABOVE_ROWS = 50_000
 KEEP_DAYS = 7
+
+
+def background_above_rows() -> int:
+    """Above this many rows the admin hands an export to a worker instead of streaming it."""
+    return settings.FINANCE_BACKGROUND_EXPORT_ROWS
 
 
 def report_export_request(*, report: str, period: Period, file_format: str, user) -> ReportExport:
