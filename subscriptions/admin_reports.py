@@ -2,11 +2,13 @@
 ones are written by a worker), see payouts that do not tie out, close months."""
 
 import tempfile
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
@@ -27,8 +29,8 @@ CONTENT_TYPES = {
 }
 
 
-def _page(request: HttpRequest, admin_site, form: ReportForm) -> TemplateResponse:
-    exports = list(ReportExport.objects.filter(requested_by=request.user)[:10])
+def _page(request: HttpRequest, admin_site: Any, form: ReportForm) -> TemplateResponse:
+    exports = list(ReportExport.objects.filter(requested_by=request.user.pk)[:10])
     context = {
         **admin_site.each_context(request),
         "title": "Reports",
@@ -47,14 +49,14 @@ def _page(request: HttpRequest, admin_site, form: ReportForm) -> TemplateRespons
     return TemplateResponse(request, "admin/reports.html", context)
 
 
-def reports_page(request: HttpRequest, admin_site) -> HttpResponse:
+def reports_page(request: HttpRequest, admin_site: Any) -> HttpResponse:
     if not request.user.has_perm("subscriptions.view_reports"):
         raise PermissionDenied
     return _page(request, admin_site, ReportForm())
 
 
 @permission_required("subscriptions.export_reports", raise_exception=True)
-def reports_download(request: HttpRequest, admin_site) -> HttpResponse:
+def reports_download(request: HttpRequest, admin_site: Any) -> HttpResponseBase:
     form = ReportForm(request.GET)
     if not form.is_valid():
         return _page(request, admin_site, form)
@@ -78,7 +80,7 @@ def reports_download(request: HttpRequest, admin_site) -> HttpResponse:
     report = report_build(name, period)
     filename = report_filename(name, period, file_format)
     if file_format == "csv":
-        response: HttpResponse = StreamingHttpResponse(
+        response = StreamingHttpResponse(
             csv_lines(report.columns, report.rows), content_type=CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -92,19 +94,19 @@ def reports_download(request: HttpRequest, admin_site) -> HttpResponse:
 
 
 @permission_required("subscriptions.export_reports", raise_exception=True)
-def reports_export_file(request: HttpRequest, admin_site, pk: int) -> HttpResponse:
+def reports_export_file(request: HttpRequest, admin_site: Any, pk: int) -> HttpResponseBase:
     export = get_object_or_404(ReportExport, pk=pk, status=ReportExportStatus.DONE)
     return FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=export.file.name.rsplit("/", 1)[-1],
+        filename=(export.file.name or "").rsplit("/", 1)[-1],
         content_type=CONTENT_TYPES[export.file_format],
     )
 
 
 @require_POST
 @permission_required("subscriptions.close_month", raise_exception=True)
-def reports_close_month(request: HttpRequest, admin_site) -> HttpResponse:
+def reports_close_month(request: HttpRequest, admin_site: Any) -> HttpResponse:
     form = MonthCloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a day of the month to close and its currency.")

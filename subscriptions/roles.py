@@ -58,8 +58,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "subscriptions.approve_refund",
         "subscriptions.view_reports",
         "subscriptions.export_reports",
-        "subscriptions.close_month",
-        "subscriptions.view_monthclose",
     ],
     AUDITOR: [
         *_view(_MONEY_MODELS),

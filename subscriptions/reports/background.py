@@ -3,6 +3,7 @@ and its file is kept for a week (beat's `report-exports-prune` deletes older one
 
 import tempfile
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -19,10 +20,12 @@ KEEP_DAYS = 7
 
 def background_above_rows() -> int:
     """Above this many rows the admin hands an export to a worker instead of streaming it."""
-    return settings.FINANCE_BACKGROUND_EXPORT_ROWS
+    return int(settings.FINANCE_BACKGROUND_EXPORT_ROWS)
 
 
-def report_export_request(*, report: str, period: Period, file_format: str, user) -> ReportExport:
+def report_export_request(
+    *, report: str, period: Period, file_format: str, user: Any
+) -> ReportExport:
     from subscriptions import tasks
 
     export = ReportExport.objects.create(

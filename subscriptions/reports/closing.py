@@ -2,6 +2,8 @@
 
 import hashlib
 import io
+from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +20,7 @@ class MonthCloseRefused(Exception):
     """The month cannot be closed; the message says why, for the person who asked."""
 
 
-def month_close(*, month, currency: str, user=None) -> MonthClose:
+def month_close(*, month: date, currency: str, user: Any = None) -> MonthClose:
     month = month_of(month)
     following = next_month(month)
     if local_date(timezone.now()) < following:
@@ -52,7 +54,7 @@ def month_close(*, month, currency: str, user=None) -> MonthClose:
     return close
 
 
-def _first_open_month_after(month, currency: str):
+def _first_open_month_after(month: date, currency: str) -> date:
     closed = set(
         MonthClose.objects.filter(currency=currency, month__gt=month).values_list(
             "month", flat=True

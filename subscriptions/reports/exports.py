@@ -90,7 +90,9 @@ def _as_of(parts: list[Segment]) -> datetime:
     return timezone.now()
 
 
-def _chain(parts: list[Segment], rows_of: Callable[[Segment], Iterable[list[str]]]) -> Iterator:
+def _chain(
+    parts: list[Segment], rows_of: Callable[[Segment], Iterable[list[str]]]
+) -> Iterator[list[str]]:
     for part in parts:
         yield from rows_of(part)
 

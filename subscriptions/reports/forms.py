@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -20,15 +21,15 @@ class ReportForm(forms.Form):
     currency = forms.CharField(max_length=3)
     file_format = forms.ChoiceField(choices=[(name, name.upper()) for name in FORMATS])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         month = _this_month()
         self.fields["start"].initial = month
         self.fields["end"].initial = next_month(month)
         self.fields["currency"].initial = settings.STRIPE_SETTLEMENT_CURRENCY
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end <= start:
             raise forms.ValidationError(

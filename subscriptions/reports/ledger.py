@@ -4,10 +4,11 @@ ours. Rows stream from one query on a server-side cursor, so memory stays flat."
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
 
 from django.db import connection
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 
 from subscriptions.models import BalanceTransaction, Contribution, Payment, Payout, Supporter
 from subscriptions.money import currency_decimals
@@ -78,7 +79,7 @@ def major(amount: int | None, currency: str) -> str:
     return f"{sign}{whole}.{cents:02d}"
 
 
-def stamp(moment: datetime | str | None, zone=UTC) -> str:
+def stamp(moment: datetime | str | None, zone: tzinfo = UTC) -> str:
     if moment is None:
         return ""
     if isinstance(moment, str):  # SQLite hands raw rows back as text
@@ -90,8 +91,8 @@ def stamp(moment: datetime | str | None, zone=UTC) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
 
 
 def ledger_sql() -> str:
@@ -122,7 +123,7 @@ def ledger_sql() -> str:
     """  # noqa: S608 (table names from the models; values are parameters)
 
 
-def ledger_row(record: tuple, zone) -> list[str]:
+def ledger_row(record: tuple[Any, ...], zone: tzinfo) -> list[str]:
     (
         txn_id, created, available_on, currency, gross, fee, net, category, source_id,
         description, facing_amount, facing_currency, payout_id, payout_at, customer_id,
@@ -171,15 +172,16 @@ def ledger_row(record: tuple, zone) -> list[str]:
     ]
 
 
-def _local_day(created, zone) -> str:
-    if isinstance(created, str):
-        created = parse_datetime(created)
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
-    return created.astimezone(zone).date().isoformat()
+def _local_day(created: datetime | str, zone: tzinfo) -> str:
+    moment = parse_datetime(created) if isinstance(created, str) else created
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).date().isoformat()
 
 
-def ledger_records(period: Period) -> Iterator[tuple]:
+def ledger_records(period: Period) -> Iterator[tuple[Any, ...]]:
     """The raw rows of the period's ledger, fetched in chunks on a server-side cursor."""
     with connection.chunked_cursor() as cursor:
         cursor.execute(ledger_sql(), [period.currency, period.start, period.end])
@@ -197,7 +199,3 @@ def ledger_count(period: Period) -> int:
     return BalanceTransaction.objects.filter(
         currency=period.currency, booked_on__gte=period.start, booked_on__lt=period.end
     ).count()
-
-
-def as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else parse_date(value)

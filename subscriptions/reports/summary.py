@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Sum
 
@@ -19,12 +20,9 @@ _INDEX = {name: position for position, name in enumerate(LEDGER_COLUMNS)}
 
 
 def minor(text: str) -> int:
-    """A ledger amount ("-6.74") back in minor units, exactly (no floats)."""
-    if not text:
-        return 0
-    sign = -1 if text.startswith("-") else 1
-    whole, _, cents = text.lstrip("-").partition(".")
-    return sign * (int(whole) * 10 ** len(cents) + int(cents or 0))
+    """A ledger amount ("-6.74", or "500" in a zero-decimal currency) back in minor units,
+    exactly: the ledger always writes all of a currency's decimals."""
+    return int(text.replace(".", "")) if text else 0
 
 
 @dataclass
@@ -68,7 +66,7 @@ class MonthFigures:
         if row[_INDEX["local_date"]] < self.month.isoformat():
             self.adjustments.add(gross, fee, net)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         def totals(table: dict[str, Totals]) -> dict[str, list[int]]:
             return {key: [t.count, t.gross, t.fee, t.net] for key, t in sorted(table.items())}
 

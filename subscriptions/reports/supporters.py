@@ -3,6 +3,7 @@ and last gift, lifetime total per currency (what they paid, less refunds) and st
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Max, Min, Sum
@@ -43,8 +44,8 @@ def supporter_rows(period: Period) -> Iterator[list[str]]:
         .annotate(total=Sum(F("amount") - F("amount_refunded")))
     ):
         totals[line["supporter_id"]][line["currency"]] = line["total"]
-    dates = {
-        line["supporter_id"]: line
+    dates: dict[int, dict[str, Any]] = {
+        line["supporter_id"]: dict(line)
         for line in Payment.objects.filter(supporter__in=supporters)
         .values("supporter_id")
         .annotate(first=Min("paid_at"), last=Max("paid_at"))

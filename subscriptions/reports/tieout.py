@@ -5,7 +5,7 @@ payout that does not tie out shows on the Reports page and in /healthz."""
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from subscriptions.models import BalanceTransaction, Payout
@@ -31,7 +31,7 @@ PAYOUT_COLUMNS = [
 ]
 
 
-def _transactions(payout: Payout):
+def _transactions(payout: Payout) -> QuerySet[BalanceTransaction]:
     return BalanceTransaction.objects.filter(payout=payout).exclude(
         source_id=payout.stripe_payout_id
     )

@@ -46,7 +46,7 @@ def csv_write(out: IO[bytes], columns: list[str], rows: Iterable[list[str]]) -> 
         out.write(chunk)
 
 
-def _cell(value: str, is_amount: bool):
+def _cell(value: str, is_amount: bool) -> str | Decimal:
     if is_amount and value:
         return Decimal(value)
     return value

@@ -46,7 +46,9 @@ def _a_month_of_giving(site, stripe_api) -> tuple[datetime, datetime]:
     gbp = Payment.objects.get(currency="gbp")
     stripe_api.v1.refunds.create({"charge": usd.stripe_charge_id, "amount": 733})
     stripe_api.v1.refunds.create({"charge": gbp.stripe_charge_id, "amount": 499})
-    for email, outcome in zip(("lost@example.org", "won@example.org"), DISPUTE_CARD_OUTCOMES):
+    for email, outcome in zip(
+        ("lost@example.org", "won@example.org"), DISPUTE_CARD_OUTCOMES, strict=True
+    ):
         charge_id = Payment.objects.get(supporter__email=email).stripe_charge_id
         site.sandbox.control("POST", f"/_sandbox/charges/{charge_id}/dispute", {"outcome": outcome})
     site.settle()
@@ -109,7 +111,8 @@ def test_every_payout_ties_out_and_stripes_report_agrees_line_by_line(site, stri
     )
     assert (refund_row["gross"], refund_row["customer_facing_amount"]) == ("-6.74", "-7.33")
     renewals = [r for r in ledger if r["charge_id"] and r["first_or_repeat"] == "repeat"]
-    assert renewals and all(r["customer_facing_currency"] == "usd" for r in renewals)
+    assert renewals
+    assert all(r["customer_facing_currency"] == "usd" for r in renewals)
     lost = next(r for r in ledger if r["reporting_category"] == "dispute" and r["dispute_reason"])
     assert lost["fee"] == "15.00"
     assert len(by_id) == len(ledger)

@@ -1,3 +1,4 @@
+import sys
 from datetime import date
 
 from django.conf import settings
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError("--end must be after --start (the end day is not included).")
         built = report_build(report, period)
         if output == "-":
-            report_write(built, self.stdout.buffer, file_format)  # type: ignore[attr-defined]
+            report_write(built, sys.stdout.buffer, file_format)
             return
         with open(output, "wb") as out:
             report_write(built, out, file_format)
