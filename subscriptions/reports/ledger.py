@@ -79,16 +79,20 @@ def major(amount: int | None, currency: str) -> str:
     return f"{sign}{whole}.{cents:02d}"
 
 
-def stamp(moment: datetime | str | None, zone: tzinfo = UTC) -> str:
-    if moment is None:
-        return ""
+def aware(moment: datetime | str | None) -> datetime | None:
     if isinstance(moment, str):  # SQLite hands raw rows back as text
         moment = parse_datetime(moment)
-        if moment is None:
-            return ""
-    if moment.tzinfo is None:
+    if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    return moment
+
+
+def stamp(moment: datetime | str | None, zone: tzinfo = UTC) -> str:
+    """"2026-03-31 23:30:00", as Stripe's reports write times."""
+    moment = aware(moment)
+    if moment is None:
+        return ""
+    return moment.astimezone(zone).isoformat(" ", "seconds")[:19]
 
 
 def _table(model: Any) -> str:
@@ -133,11 +137,13 @@ def ledger_row(record: tuple[Any, ...], zone: tzinfo) -> list[str]:
         booked_on,
     ) = record  # fmt: skip
     is_charge = payment_id is not None and category == "charge"
+    created = aware(created)
+    local = created.astimezone(zone).isoformat(" ", "seconds")[:19] if created else ""
     recurring = ("once" if frequency == "once" else "recurring") if frequency else ""
     return [
         txn_id,
         stamp(created),
-        stamp(created, zone),
+        local,
         stamp(available_on),
         currency,
         major(gross, currency),
@@ -168,17 +174,8 @@ def ledger_row(record: tuple[Any, ...], zone: tzinfo) -> list[str]:
         ("first" if payment_id == first_payment_id else "repeat") if is_charge else "",
         major(covered_fee, contribution_currency) if is_charge and covered_fee else "",
         article_slug or "",
-        _local_day(created, zone),
+        local[:10],
     ]
-
-
-def _local_day(created: datetime | str, zone: tzinfo) -> str:
-    moment = parse_datetime(created) if isinstance(created, str) else created
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).date().isoformat()
 
 
 def ledger_records(period: Period) -> Iterator[tuple[Any, ...]]:
