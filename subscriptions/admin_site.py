@@ -102,6 +102,16 @@ class ActionsDeclarePermissions:
 class StaffAdminSite(admin.AdminSite):
     login_form = StaffAuthenticationForm
     login_template = "admin/staff_login.html"
+    index_template = "admin/dashboard_index.html"
+
+    def index(self, request, extra_context=None):
+        """The admin index, with finance's dashboard for those who may see reports."""
+        from .reports.dashboard import dashboard_figures
+
+        extra_context = dict(extra_context or {})
+        if request.user.has_perm("subscriptions.view_reports"):
+            extra_context["dashboard"] = dashboard_figures()
+        return super().index(request, extra_context)
 
     def each_context(self, request):
         context = super().each_context(request)

@@ -1,9 +1,11 @@
 """Finance's reports from our own records: closing a month, the command, the admin page,
 large exports on a worker, the journal's accounts and /healthz when a payout is off."""
 
+import base64
 import csv
 import hashlib
 import io
+import re
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -318,3 +320,28 @@ def test_healthz_is_degraded_while_a_payout_does_not_tie_out(client):
             "transactions": ["txn_ch_in_payout"],
         }
     ]
+
+
+def test_the_admin_index_shows_finance_a_cached_dashboard_with_svg_charts(client, settings):
+    cache.clear()
+    ContributionFactory(frequency="month", amount=1000, currency="eur")
+    ContributionFactory(frequency="year", amount=12000, currency="eur")
+    PaymentFactory(contribution=ContributionFactory(frequency="once", status="paid"), amount=700)
+    client.force_login(staff_member(username="care", password="x", role=SUPPORTER_CARE))
+    assert b"Active recurring supporters" not in client.get("/admin/").content
+
+    client.force_login(staff_member(username="fin", password="x", role=FINANCE))
+    page = client.get("/admin/").content.decode()
+
+    assert "Active recurring supporters</th><td>2</td>" in page
+    assert "20.00 EUR" in page  # 10.00 a month, and a twelfth of 120.00 a year
+    assert "7.00 EUR" in page  # the one-time gift this month
+    charts = [part.split('"')[0] for part in page.split('src="data:image/svg+xml;base64,')[1:]]
+    assert len(charts) == 2
+    svg = base64.b64decode(charts[0]).decode()
+    assert "<svg" in svg
+    assert "<script" not in svg
+    assert re.findall(r'(?:href|src)="(?:https?:)?//', svg) == []  # nothing fetched
+
+    ContributionFactory(frequency="month", amount=1000, currency="eur")
+    assert "Active recurring supporters</th><td>2</td>" in client.get("/admin/").content.decode()
