@@ -265,6 +265,8 @@ def test_finance_has_exactly_its_permissions():
         "subscriptions.approve_refund",
         "subscriptions.view_reports",
         "subscriptions.export_reports",
+        "subscriptions.close_month",
+        "subscriptions.view_monthclose",
     }
 
 
