@@ -55,30 +55,35 @@ def load(rows: int) -> None:
 
     payments = rows // 2
     supporters = max(1, payments // 5)
+    from subscriptions.models import Contribution, Supporter
+
+    # Supporters and plans through the ORM (every field gets its default); the many rows
+    # after them in SQL.
+    Supporter.objects.bulk_create(
+        (
+            Supporter(email=f"reader{i}@example.org", name=f"Reader {i}")
+            for i in range(1, supporters + 1)
+        ),
+        batch_size=5000,
+    )
+    Contribution.objects.bulk_create(
+        (
+            Contribution(
+                supporter_id=supporter_id,
+                amount=500 + (supporter_id % 20) * 100,
+                currency="eur",
+                frequency="once" if supporter_id % 3 == 0 else "month",
+                status="active",
+                covers_fees=supporter_id % 4 == 0,
+                covered_fee=33 if supporter_id % 4 == 0 else 0,
+                stripe_customer_id=f"cus_{supporter_id}",
+                stripe_subscription_id=f"sub_{supporter_id}",
+            )
+            for supporter_id in Supporter.objects.values_list("pk", flat=True).iterator()
+        ),
+        batch_size=5000,
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO subscriptions_supporter (email, name, created_at, updated_at,
-                                                 email_undeliverable_reason)
-            SELECT 'reader' || i || '@example.org', 'Reader ' || i, now(), now(), ''
-              FROM generate_series(1, %s) AS i
-            """,
-            [supporters],
-        )
-        cursor.execute(
-            """
-            INSERT INTO subscriptions_contribution
-                (public_id, supporter_id, amount, currency, frequency, status, covers_fees,
-                 covered_fee, stripe_customer_id, stripe_subscription_id, card_brand,
-                 card_last4, cancel_at_period_end, cancel_reason, cancel_reason_detail,
-                 created_at, updated_at)
-            SELECT gen_random_uuid(), s.id, 500 + (s.id % 20) * 100, 'eur',
-                   CASE WHEN s.id % 3 = 0 THEN 'once' ELSE 'month' END,
-                   'active', s.id % 4 = 0, CASE WHEN s.id % 4 = 0 THEN 33 ELSE 0 END,
-                   'cus_' || s.id, 'sub_' || s.id, 'visa', '4242', false, '', '', now(), now()
-              FROM subscriptions_supporter s
-            """
-        )
         cursor.execute(
             """
             INSERT INTO subscriptions_payment
@@ -90,7 +95,8 @@ def load(rows: int) -> None:
                    c.amount, 'eur', c.amount, 'eur', 40, c.amount - 40, 0, '', '',
                    timestamptz '2026-01-01' + (i * interval '30 seconds'), now()
               FROM generate_series(1, %s) AS i
-              JOIN subscriptions_contribution c ON c.id = 1 + (i %% %s)
+              JOIN subscriptions_contribution c
+                ON c.id = (SELECT min(id) FROM subscriptions_contribution) + (i %% %s)
             """,
             [payments, supporters],
         )
