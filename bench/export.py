@@ -129,14 +129,14 @@ def load(rows: int) -> None:
 def copy_baseline(period) -> tuple[float, int]:
     from django.db import connection
 
-    from subscriptions.reports.ledger import ledger_sql
+    from subscriptions.reports.ledger import ledger_query
 
     with connection.cursor() as cursor:
         started = time.perf_counter()
         size = 0
         # psycopg binds COPY's parameters on the client: the very query the export runs.
-        statement = f"COPY ({ledger_sql()}) TO STDOUT WITH CSV HEADER"
-        params = [period.currency, period.start, period.end]
+        sql, params = ledger_query(period)
+        statement = f"COPY ({sql}) TO STDOUT WITH CSV HEADER"
         with cursor.cursor.copy(statement, params) as copy:
             for block in copy:
                 size += len(block)

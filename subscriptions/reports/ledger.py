@@ -99,14 +99,29 @@ def _table(model: Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
-def ledger_sql() -> str:
+TIME_FORMAT = "YYYY-MM-DD HH24:MI:SS"
+
+
+def _formatted(column: str, zone: str = "'UTC'") -> str:
+    """A time column as Stripe's reports write it; PostgreSQL formats it (as COPY would),
+    elsewhere the raw value comes back and `_normalised` formats it."""
+    if connection.vendor == "postgresql":
+        return f"to_char({column} AT TIME ZONE {zone}, '{TIME_FORMAT}')"
+    return column
+
+
+def ledger_query(period: Period) -> tuple[str, list[Any]]:
+    """The ledger's one SELECT and its parameters."""
     article = Contribution._meta.get_field("source_article").related_model
-    return f"""
-        SELECT bt.stripe_id, bt.created, bt.available_on, bt.currency, bt.amount, bt.fee,
+    postgres = connection.vendor == "postgresql"
+    zone_params: list[Any] = [newsroom_zone().key] if postgres else []
+    sql = f"""
+        SELECT bt.stripe_id, {_formatted("bt.created")}, {_formatted("bt.created", "%s")},
+               {_formatted("bt.available_on")}, bt.currency, bt.amount, bt.fee,
                bt.net, bt.reporting_category, bt.source_id, bt.description,
                bt.customer_facing_amount, bt.customer_facing_currency,
                CASE WHEN po.automatic THEN po.stripe_payout_id ELSE '' END,
-               CASE WHEN po.automatic THEN po.arrival_date END,
+               CASE WHEN po.automatic THEN {_formatted("po.arrival_date")} END,
                bt.customer_id, s.email, s.name, bt.charge_id, p.stripe_payment_intent_id,
                p.stripe_invoice_id, c.stripe_subscription_id, bt.payment_method_type,
                bt.card_brand, bt.card_country, bt.dispute_reason,
@@ -125,11 +140,26 @@ def ledger_sql() -> str:
          WHERE bt.currency = %s AND bt.booked_on >= %s AND bt.booked_on < %s
          ORDER BY bt.created, bt.id
     """  # noqa: S608 (table names from the models; values are parameters)
+    return sql, [*zone_params, period.currency, period.start, period.end]
 
 
-def ledger_row(record: tuple[Any, ...], zone: tzinfo) -> list[str]:
+def _normalised(record: tuple[Any, ...], zone: tzinfo) -> tuple[Any, ...]:
+    """A row from a database that does not format times (SQLite), formatted here."""
+    created, available_on, payout_at = record[1], record[3], record[13]
+    return (
+        record[0],
+        stamp(created),
+        stamp(created, zone),
+        stamp(available_on),
+        *record[4:13],
+        stamp(payout_at),
+        *record[14:],
+    )
+
+
+def ledger_row(record: tuple[Any, ...]) -> list[str]:
     (
-        txn_id, created, available_on, currency, gross, fee, net, category, source_id,
+        txn_id, created, local, available_on, currency, gross, fee, net, category, source_id,
         description, facing_amount, facing_currency, payout_id, payout_at, customer_id,
         email, name, charge_id, intent_id, invoice_id, subscription_id, method_type,
         card_brand, card_country, dispute_reason, supporter_id, contribution_id, frequency,
@@ -137,14 +167,12 @@ def ledger_row(record: tuple[Any, ...], zone: tzinfo) -> list[str]:
         booked_on,
     ) = record  # fmt: skip
     is_charge = payment_id is not None and category == "charge"
-    created = aware(created)
-    local = created.astimezone(zone).isoformat(" ", "seconds")[:19] if created else ""
     recurring = ("once" if frequency == "once" else "recurring") if frequency else ""
     return [
         txn_id,
-        stamp(created),
+        created,
         local,
-        stamp(available_on),
+        available_on,
         currency,
         major(gross, currency),
         major(fee, currency),
@@ -155,7 +183,7 @@ def ledger_row(record: tuple[Any, ...], zone: tzinfo) -> list[str]:
         major(facing_amount, facing_currency),
         facing_currency or "",
         payout_id or "",
-        stamp(payout_at),
+        payout_at or "",
         customer_id or "",
         email or "",
         name or "",
@@ -184,14 +212,18 @@ def ledger_records(period: Period) -> Iterator[tuple[Any, ...]]:
     PostgreSQL plans a cursor for its first rows (`cursor_tuple_fraction` 0.1: nested loops);
     we read every row, so it is told to plan for all of them (hash joins, as COPY gets)."""
     postgres = connection.vendor == "postgresql"
+    zone = newsroom_zone()
     if postgres:
         with connection.cursor() as setting:
             setting.execute("SET cursor_tuple_fraction = 1.0")
     try:
         with connection.chunked_cursor() as cursor:
-            cursor.execute(ledger_sql(), [period.currency, period.start, period.end])
+            cursor.execute(*ledger_query(period))
             while chunk := cursor.fetchmany(CHUNK_ROWS):
-                yield from chunk
+                if postgres:
+                    yield from chunk
+                else:
+                    yield from (_normalised(record, zone) for record in chunk)
     finally:
         if postgres:
             with connection.cursor() as setting:
@@ -199,9 +231,8 @@ def ledger_records(period: Period) -> Iterator[tuple[Any, ...]]:
 
 
 def ledger_rows(period: Period) -> Iterator[list[str]]:
-    zone = newsroom_zone()
     for record in ledger_records(period):
-        yield ledger_row(record, zone)
+        yield ledger_row(record)
 
 
 def ledger_count(period: Period) -> int:

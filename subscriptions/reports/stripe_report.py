@@ -12,13 +12,11 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection
-
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import BalanceTransaction, Payout
 
-from .books import local_midnight, newsroom_zone
-from .ledger import STRIPE_COLUMNS, Period, ledger_row, ledger_sql
+from .books import local_midnight
+from .ledger import STRIPE_COLUMNS, Period, ledger_rows
 
 # What both sides hold from Stripe's records (the customer's email and name are ours, kept
 # from the supporter; Stripe's are the customer object's, which may differ).
@@ -102,14 +100,11 @@ def our_itemized_rows(period: Period) -> dict[str, dict[str, str]]:
     if not ids:
         return {}
     start, end = min(booked), max(booked)
-    zone = newsroom_zone()
     rows = {}
-    with connection.cursor() as cursor:
-        cursor.execute(ledger_sql(), [period.currency, start, end + timedelta(days=1)])
-        for record in cursor.fetchall():
-            if record[0] in ids:
-                row = ledger_row(record, zone)
-                rows[record[0]] = dict(zip(STRIPE_COLUMNS, row, strict=False))
+    wider = Period(start=start, end=end + timedelta(days=1), currency=period.currency)
+    for row in ledger_rows(wider):
+        if row[0] in ids:
+            rows[row[0]] = dict(zip(STRIPE_COLUMNS, row, strict=False))
     return rows
 
 
