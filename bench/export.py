@@ -157,7 +157,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", default="newsroom_bench_export")
     parser.add_argument("--skip-xlsx", action="store_true")
+    parser.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.load_only:
+        # A child process loads the rows, so the measured process's peak memory is the
+        # export's own.
+        import django
+
+        django.setup()
+        load(arguments.rows)
+        return
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DEBUG": "0",
@@ -183,7 +192,11 @@ def main() -> None:
         from subscriptions.reports.ledger import Period, ledger_count
 
         started = time.perf_counter()
-        load(arguments.rows)
+        subprocess.run(
+            [PYTHON, __file__, "--load-only", "--rows", str(arguments.rows)],
+            env={**os.environ},
+            check=True,
+        )
         period = Period(start=date(2025, 12, 1), end=date(2027, 1, 1), currency="eur")
         count = ledger_count(period)
         print(f"loaded {count} ledger rows in {time.perf_counter() - started:.1f} s", flush=True)
