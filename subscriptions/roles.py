@@ -58,7 +58,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "subscriptions.approve_refund",
         "subscriptions.view_reports",
         "subscriptions.export_reports",
-        # Added by migration 0010 (finance reports), which gives them to the group.
+        # Added by migration 0013 (finance reports), which gives them to the group.
         "subscriptions.close_month",
         "subscriptions.view_monthclose",
     ],
