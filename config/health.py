@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from subscriptions.alerts import operator_alerts
+from subscriptions.reports.tieout import payouts_not_tied_out
 
 from .celery import HEARTBEAT_CACHE_KEY
 
@@ -50,6 +51,21 @@ def _backlog() -> dict:
     }
 
 
+def _payouts() -> dict:
+    """Payouts whose transactions do not sum to the amount: the site still serves, but
+    finance's books need a look (status "degraded")."""
+    mismatches = [
+        {
+            "payout": m.payout.stripe_payout_id,
+            "currency": m.payout.currency,
+            "difference": m.difference_text,
+            "transactions": [t.stripe_id for t in m.transactions],
+        }
+        for m in payouts_not_tied_out()
+    ]
+    return {"ok": not mismatches, "not_tied_out": mismatches}
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -60,5 +76,6 @@ def healthz(request):
     if not healthy:
         return JsonResponse({"status": "unavailable", **checks}, status=503)
     backlog = _backlog()
-    status = "ok" if backlog["ok"] else "degraded"
-    return JsonResponse({"status": status, **checks, "backlog": backlog})
+    payouts = _payouts()
+    status = "ok" if backlog["ok"] and payouts["ok"] else "degraded"
+    return JsonResponse({"status": status, **checks, "backlog": backlog, "payouts": payouts})

@@ -20,9 +20,11 @@ from .ids import new_id
 from .pages import checkout_page, invoice_page, not_found_page, portal_page
 from .periods import invoice_pay_confirmed
 from .portal import current_card, portal_card_replace
+from .reporting import file_contents
 from .shapes import api_version
 from .strict import check_request
 
+FILE_CONTENTS = re.compile(r"/v1/files/([A-Za-z0-9_]+)/contents")
 CHECKOUT_PAGE = re.compile(r"/checkout/([A-Za-z0-9_]+)(/cancel)?")
 PORTAL_PAGE = re.compile(r"/billing_portal/([A-Za-z0-9_]+)")
 INVOICE_PAGE = re.compile(r"/invoices/(in_[A-Za-z0-9]+)")
@@ -107,7 +109,9 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw_body = self.rfile.read(min(length, MAX_BODY_BYTES)).decode("utf-8", "replace")
         try:
-            if url.path.startswith("/v1/"):
+            if method == "GET" and (contents := FILE_CONTENTS.fullmatch(url.path)):
+                response = self.file(contents.group(1))
+            elif url.path.startswith("/v1/"):
                 response = self.api(method, url.path, url.query, raw_body)
             elif url.path.startswith("/_sandbox/"):
                 response = self.control(method, url.path, url.query, raw_body)
@@ -173,6 +177,23 @@ class Handler(BaseHTTPRequestHandler):
                     api_key, idempotency_key, fingerprint, status, encoded, now=self.sb.now()
                 )
         return Response(status, encoded.encode(), "application/json", headers)
+
+    def file(self, file_id: str) -> Response:
+        """A file's contents, as Stripe's files host serves them (same keys as the API)."""
+        api_key_from(self.headers.get("Authorization", ""))
+        with self.sb.store.lock:
+            text = file_contents(self.sb, file_id)
+        if text is None:
+            return json_response(
+                404,
+                {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "message": f"No such file: '{file_id}'",
+                    }
+                },
+            )
+        return Response(200, text.encode(), "text/csv; charset=utf-8", {})
 
     # /_sandbox ---------------------------------------------------------------
 

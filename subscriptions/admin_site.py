@@ -102,6 +102,16 @@ class ActionsDeclarePermissions:
 class StaffAdminSite(admin.AdminSite):
     login_form = StaffAuthenticationForm
     login_template = "admin/staff_login.html"
+    index_template = "admin/dashboard_index.html"
+
+    def index(self, request, extra_context=None):
+        """The admin index, with finance's dashboard for those who may see reports."""
+        from .reports.dashboard import dashboard_figures
+
+        extra_context = dict(extra_context or {})
+        if request.user.has_perm("subscriptions.view_reports"):
+            extra_context["dashboard"] = dashboard_figures()
+        return super().index(request, extra_context)
 
     def each_context(self, request):
         context = super().each_context(request)
@@ -115,6 +125,28 @@ class StaffAdminSite(admin.AdminSite):
             base.__name__, (ActionsDeclarePermissions, base), {"__module__": base.__module__}
         )
         super().register(model_or_iterable, guarded, **options)
+
+    def get_urls(self):
+        from django.urls import path
+
+        from . import admin_reports
+
+        def view(function):
+            return self.admin_view(lambda request, **kwargs: function(request, self, **kwargs))
+
+        return [
+            path("reports/", view(admin_reports.reports_page), name="reports"),
+            path(
+                "reports/download/", view(admin_reports.reports_download), name="reports_download"
+            ),
+            path(
+                "reports/exports/<int:pk>/",
+                view(admin_reports.reports_export_file),
+                name="reports_export_file",
+            ),
+            path("reports/close/", view(admin_reports.reports_close_month), name="reports_close"),
+            *super().get_urls(),
+        ]
 
     def has_permission(self, request) -> bool:
         if not super().has_permission(request):

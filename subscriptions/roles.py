@@ -66,6 +66,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "subscriptions.resolve_duplicate",
         "subscriptions.view_reports",
         "subscriptions.export_reports",
+        # Added by migration 0016 (finance reports), which gives them to the group.
+        "subscriptions.close_month",
+        "subscriptions.view_monthclose",
     ],
     AUDITOR: [
         *_view(_MONEY_MODELS),

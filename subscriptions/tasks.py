@@ -10,6 +10,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
+from .reports import background, sync
 from .services import events, manage, outbox, payouts, reminders
 
 logger = logging.getLogger(__name__)
@@ -95,3 +96,24 @@ def payouts_reconcile_pending() -> int:
 @shared_task(name="subscriptions.manage_link_send", base=EmailsQueueTask)
 def manage_link_send(email: str) -> bool:
     return manage.manage_link_send(email=email)
+
+
+@shared_task(name="subscriptions.ledger_nightly")
+def ledger_nightly() -> dict[str, int]:
+    return sync.ledger_nightly()
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    name="subscriptions.report_export_run",
+    time_limit=3600,
+    soft_time_limit=3500,
+)
+def report_export_run(export_id: int) -> str:
+    return background.report_export_run(export_id=export_id)
+
+
+@shared_task(name="subscriptions.report_exports_prune")
+def report_exports_prune() -> int:
+    return background.report_exports_prune()

@@ -344,6 +344,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.payouts_reconcile_pending",
         "schedule": crontab(hour=7, minute=0),
     },
+    "ledger-nightly": {
+        "task": "subscriptions.ledger_nightly",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "report-exports-prune": {
+        "task": "subscriptions.report_exports_prune",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "year-end-statements": {
         "task": "subscriptions.year_end_statements_send",
         "schedule": crontab(month_of_year=1, day_of_month=5, hour=9, minute=0),
@@ -352,6 +360,24 @@ CELERY_BEAT_SCHEDULE = {
 # A worker sending one email claims up to this many due ones and sends them on one
 # connection (subscriptions/services/outbox.py).
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+
+# The currency the Stripe account settles in: what finance reports default to.
+STRIPE_SETTLEMENT_CURRENCY = env.str("STRIPE_SETTLEMENT_CURRENCY", default="eur").lower()
+# Exports with more rows than this are written by a worker (progress bar, kept 7 days).
+FINANCE_BACKGROUND_EXPORT_ROWS = env.int("FINANCE_BACKGROUND_EXPORT_ROWS", default=50_000)
+# Finance's journal: the account code each kind of money is booked to (README "For
+# finance"); FINANCE_ACCOUNTS="donations_once=4010,card_fees=6810" overrides any of them.
+FINANCE_ACCOUNTS = {
+    "stripe_balance": "1210",
+    "payouts_to_bank": "1200",
+    "donations_recurring": "4000",
+    "donations_once": "4010",
+    "refunds": "4090",
+    "card_fees": "6810",
+    "disputes": "6820",
+    "other": "6990",
+} | env.dict("FINANCE_ACCOUNTS", default={})
+
 # A worker is "alive" for /healthz when its heartbeat is younger than this.
 WORKER_HEARTBEAT_MAX_AGE = 90
 

@@ -10,6 +10,7 @@ from .events import StripeEvent
 from .history import ChangedBy, ContributionChange
 from .outbox import EmailKind, EmailStatus, OutboxEmail
 from .payments import BalanceTransaction, Payment, Payout, ReceiptCounter
+from .reports import MonthClose, ReportExport, ReportExportStatus
 from .supporters import Contribution, Supporter, SupporterState
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "DuplicateStatus",
     "EmailKind",
     "EmailStatus",
+    "MonthClose",
     "OutboxEmail",
     "Payment",
     "Payout",
@@ -30,6 +32,8 @@ __all__ = [
     "RefundRequest",
     "RefundRequestStatus",
     "StaffActionToken",
+    "ReportExport",
+    "ReportExportStatus",
     "StripeEvent",
     "Supporter",
     "SupporterState",

@@ -39,6 +39,9 @@ class Payout(models.Model):
         default=ReconciliationStatus.IN_PROGRESS,
     )
     reconciled_at = models.DateTimeField(null=True, blank=True)
+    # The tie-out: our transactions' sum less the payout amount, once checked (0 = matched).
+    tie_out_difference = models.BigIntegerField(null=True, blank=True)
+    tied_out_at = models.DateTimeField(null=True, blank=True)
     failure_code = models.CharField(max_length=100, blank=True)
     failure_message = models.TextField(blank=True)
     arrival_date = models.DateTimeField()
@@ -144,9 +147,23 @@ class BalanceTransaction(models.Model):
     description = models.TextField(blank=True)
     created = models.DateTimeField()
     available_on = models.DateTimeField()
+    # What the source (charge, refund, dispute) says: the supporter's side and the card.
+    charge_id = models.CharField(max_length=255, blank=True, db_index=True)
+    customer_id = models.CharField(max_length=255, blank=True)
+    customer_facing_amount = models.BigIntegerField(null=True, blank=True)
+    customer_facing_currency = models.CharField(max_length=3, blank=True)
+    payment_method_type = models.CharField(max_length=40, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_country = models.CharField(max_length=2, blank=True)
+    dispute_reason = models.CharField(max_length=40, blank=True)
+    # The local day (NEWSROOM_TIME_ZONE) the books count it on: the day it was created,
+    # unless that month was already closed when it arrived; then the first day of the next
+    # open month (an adjustment).
+    booked_on = models.DateField(db_index=True)
 
     class Meta:
         ordering = ["created"]
+        indexes = [models.Index(fields=["currency", "booked_on"], name="balance_txn_books")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(net=models.F("amount") - models.F("fee")),

@@ -107,6 +107,10 @@ def supporter_erase(*, supporter: Supporter, reason: str, request=None) -> Erasu
     replacements = {supporter.email: pseudonym, supporter.name: ERASED_NAME}
     now = timezone.now()
     with transaction.atomic():
+        # Lock rows in the order webhook handlers take them (a plan, then its supporter), so
+        # an event that arrives meanwhile (the cancellations above) waits instead of
+        # deadlocking with this transaction.
+        list(contributions.select_for_update().order_by("pk").values_list("pk", flat=True))
         supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
         for email in OutboxEmail.objects.filter(supporter=supporter):
             email.to = pseudonym

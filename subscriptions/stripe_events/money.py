@@ -15,6 +15,7 @@ from subscriptions.models import (
 )
 from subscriptions.models.payments import DisputeStatus
 from subscriptions.money import money_format
+from subscriptions.reports.books import booked_on_for
 from subscriptions.services.outbox import email_queue
 from subscriptions.services.receipts import receipt_number_assign
 
@@ -94,7 +95,13 @@ def payment_acknowledge(payment: Payment) -> None:
 def balance_transaction_record(
     info: gateway.BalanceTransactionInfo, *, payout: Payout | None
 ) -> BalanceTransaction:
-    """Store a balance transaction once; a payout, once known, is never unset."""
+    """Store a balance transaction once; a payout, once known, is never unset, and what its
+    source tells the ledger (the supporter's side, the card) fills in whatever was blank."""
+    details = {
+        name: getattr(info, name)
+        for name in SOURCE_DETAILS
+        if getattr(info, name) not in ("", None)
+    }
     row, created = BalanceTransaction.objects.get_or_create(
         stripe_id=info.id,
         defaults={
@@ -110,11 +117,20 @@ def balance_transaction_record(
             "description": info.description,
             "created": info.created,
             "available_on": info.available_on,
+            "booked_on": booked_on_for(info.created, info.currency),
+            **details,
         },
     )
-    if not created and payout is not None and row.payout_id != payout.pk:
+    if created:
+        return row
+    changed = [name for name, value in details.items() if getattr(row, name) in ("", None)]
+    for name in changed:
+        setattr(row, name, details[name])
+    if payout is not None and row.payout_id != payout.pk:
         row.payout = payout
-        row.save(update_fields=["payout"])
+        changed.append("payout")
+    if changed:
+        row.save(update_fields=changed)
     return row
 
 
@@ -136,6 +152,18 @@ def refunds_apply(payment: Payment, charge: gateway.ChargeInfo) -> None:
                 refunded_now=refund.amount,
                 refund_id=refund.id,
             )
+
+
+SOURCE_DETAILS = (
+    "charge_id",
+    "customer_id",
+    "customer_facing_amount",
+    "customer_facing_currency",
+    "payment_method_type",
+    "card_brand",
+    "card_country",
+    "dispute_reason",
+)
 
 
 def _charge_fetch(event: StripeEvent) -> gateway.ChargeInfo:

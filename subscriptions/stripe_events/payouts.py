@@ -7,6 +7,7 @@ from django.utils import timezone
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import Payout, StripeEvent
 from subscriptions.models.payments import ReconciliationStatus
+from subscriptions.reports.tieout import payout_tie_out
 
 from .money import balance_transaction_record
 from .registry import handles, object_id
@@ -54,6 +55,7 @@ def payout_record(info: gateway.PayoutInfo) -> Payout:
         if payout.reconciled_at is None:
             payout.reconciled_at = timezone.now()
             payout.save(update_fields=["reconciled_at"])
+        payout_tie_out(payout)
     return payout
 
 

@@ -4,6 +4,9 @@ Create calls carry idempotency keys derived from our own rows, so a retried requ
 (a double click, a retried task) never makes a second object at Stripe.
 """
 
+from datetime import datetime
+
+import requests
 import stripe
 from django.conf import settings
 
@@ -34,6 +37,7 @@ from .types import (
     InvoiceInfo,
     PayoutInfo,
     RefundInfo,
+    ReportRunInfo,
     ScheduleInfo,
     SubscriptionInfo,
     VerifiedEvent,
@@ -56,6 +60,7 @@ __all__ = [
     "PortalFeatures",
     "RefundInfo",
     "ScheduleInfo",
+    "ReportRunInfo",
     "SubscriptionInfo",
     "VerifiedEvent",
     "WebhookEndpointInfo",
@@ -381,7 +386,7 @@ def payout_retrieve(payout_id: str) -> PayoutInfo:
     payout = call(client.v1.payouts.retrieve, payout_id)
     transactions = []
     if payout.get("automatic") and payout.get("reconciliation_status") == "completed":
-        params: dict = {"payout": payout_id, "limit": 100}
+        params: dict = {"payout": payout_id, "limit": 100, "expand": ["data.source"]}
         while True:
             page = call(client.v1.balance_transactions.list, params)
             transactions += [
@@ -394,6 +399,79 @@ def payout_retrieve(payout_id: str) -> PayoutInfo:
                 break
             params["starting_after"] = page["data"][-1]["id"]
     return convert.payout(payout, transactions=transactions)
+
+
+def balance_transactions_list(
+    *, created_from: datetime, created_to: datetime
+) -> list[BalanceTransactionInfo]:
+    """Every balance transaction created in [created_from, created_to), all pages, each with
+    what its source (charge, refund, dispute) tells the ledger."""
+    client = stripe_client()
+    params: dict = {
+        "created": {"gte": int(created_from.timestamp()), "lt": int(created_to.timestamp())},
+        "limit": 100,
+        "expand": ["data.source"],
+    }
+    transactions = []
+    while True:
+        page = call(client.v1.balance_transactions.list, params)
+        transactions += [info for obj in page["data"] if (info := convert.balance_transaction(obj))]
+        if not page["has_more"] or not page["data"]:
+            return transactions
+        params["starting_after"] = page["data"][-1]["id"]
+
+
+# Stripe's itemized payout reconciliation report: every balance transaction paid out by an
+# automatic payout, one row each; we ask for these columns (see subscriptions/reports).
+ITEMIZED_PAYOUT_REPORT = "payout_reconciliation.itemized.5"
+
+
+def report_run_create(
+    *,
+    report_type: str,
+    interval_start: datetime,
+    interval_end: datetime,
+    columns: list[str],
+    currency: str = "",
+) -> ReportRunInfo:
+    parameters: dict = {
+        "interval_start": int(interval_start.timestamp()),
+        "interval_end": int(interval_end.timestamp()),
+        "columns": columns,
+    }
+    if currency:
+        parameters["currency"] = currency
+    run = call(
+        stripe_client().v1.reporting.report_runs.create,
+        {"report_type": report_type, "parameters": parameters},
+    )
+    return convert.report_run(run)
+
+
+def report_run_retrieve(report_run_id: str) -> ReportRunInfo:
+    return convert.report_run(
+        call(stripe_client().v1.reporting.report_runs.retrieve, report_run_id)
+    )
+
+
+def report_file_download(url: str) -> str:
+    """A report run's file, as text. Stripe serves it from its files host, authenticated with
+    the secret key, which is sent only to Stripe's files host or to our STRIPE_API_BASE."""
+    allowed = settings.STRIPE_API_BASE or "https://files.stripe.com"
+    if not url.startswith(allowed.rstrip("/") + "/"):
+        raise GatewayError(f"A report file is expected under {allowed}, not at {url}.")
+    try:
+        response = requests.get(
+            url,
+            auth=(settings.STRIPE_SECRET_KEY, ""),
+            timeout=(settings.STRIPE_CONNECT_TIMEOUT, settings.STRIPE_READ_TIMEOUT),
+        )
+    except requests.RequestException as error:
+        raise GatewayUnavailable(str(error)) from error
+    if response.status_code != 200:
+        raise GatewayError(f"Stripe answered {response.status_code} for a report file.")
+    response.encoding = "utf-8"
+    return response.text
 
 
 def webhook_event_verify(*, payload: bytes, signature: str) -> VerifiedEvent:

@@ -13,6 +13,7 @@ from .types import (
     InvoiceInfo,
     PayoutInfo,
     RefundInfo,
+    ReportRunInfo,
     ScheduleInfo,
     SubscriptionInfo,
 )
@@ -136,7 +137,40 @@ def refund(obj: Any) -> RefundInfo:
     )
 
 
-def balance_transaction(obj: Any) -> BalanceTransactionInfo | None:
+def source_details(source: Any) -> dict[str, Any]:
+    """What an expanded source (charge, refund or dispute) tells the ledger; an id alone or a
+    payout tells it nothing more."""
+    if not isinstance(source, dict):
+        return {}
+    kind = source.get("object")
+    if kind == "charge":
+        method = source.get("payment_method_details") or {}
+        card = method.get("card") or {}
+        return {
+            "charge_id": source["id"],
+            "customer_id": object_id(source.get("customer")),
+            "customer_facing_amount": source.get("amount"),
+            "customer_facing_currency": source.get("currency") or "",
+            "payment_method_type": method.get("type") or "",
+            "card_brand": card.get("brand") or "",
+            "card_country": card.get("country") or "",
+        }
+    if kind in ("refund", "dispute"):
+        amount = source.get("amount")
+        return {
+            "charge_id": object_id(source.get("charge")),
+            "customer_facing_amount": None if amount is None else -amount,
+            "customer_facing_currency": source.get("currency") or "",
+            "dispute_reason": (source.get("reason") or "") if kind == "dispute" else "",
+        }
+    return {}
+
+
+def balance_transaction(
+    obj: Any, *, source: dict[str, Any] | None = None
+) -> BalanceTransactionInfo | None:
+    """A balance transaction; `source` is the charge it belongs to when the caller has it
+    (a charge's own transaction arrives expanded inside the charge)."""
     if not obj or isinstance(obj, str):
         return None
     return BalanceTransactionInfo(
@@ -152,6 +186,7 @@ def balance_transaction(obj: Any) -> BalanceTransactionInfo | None:
         available_on=instant(obj["available_on"]),
         exchange_rate=rate(obj.get("exchange_rate")),
         description=obj.get("description") or "",
+        **source_details(source if source is not None else obj.get("source")),
     )
 
 
@@ -174,7 +209,7 @@ def charge(obj: Any) -> ChargeInfo:
         billing_name=billing.get("name") or "",
         created=instant(obj["created"]),
         metadata=_metadata(obj),
-        balance_transaction=balance_transaction(obj.get("balance_transaction")),
+        balance_transaction=balance_transaction(obj.get("balance_transaction"), source=obj),
         refunds=tuple(refund(r) for r in (obj.get("refunds") or {}).get("data") or []),
     )
 
@@ -206,6 +241,17 @@ def dispute(obj: Any) -> DisputeInfo:
         charge_id=object_id(obj.get("charge")),
         status=obj["status"],
         amount=obj["amount"],
+    )
+
+
+def report_run(obj: Any) -> ReportRunInfo:
+    result = obj.get("result") or {}
+    return ReportRunInfo(
+        id=obj["id"],
+        report_type=obj.get("report_type") or "",
+        status=obj.get("status") or "",
+        file_url=(result.get("url") or "") if isinstance(result, dict) else "",
+        error=obj.get("error") or "",
     )
 
 

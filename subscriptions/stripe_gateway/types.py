@@ -108,6 +108,16 @@ class BalanceTransactionInfo:
     # they are the same currency.
     exchange_rate: Decimal | None = None
     description: str = ""
+    # From the transaction's source (the charge, refund or dispute), when Stripe gave it:
+    # what the supporter was charged or refunded, in their currency, and the card.
+    charge_id: str = ""
+    customer_id: str = ""
+    customer_facing_amount: int | None = None
+    customer_facing_currency: str = ""
+    payment_method_type: str = ""
+    card_brand: str = ""
+    card_country: str = ""
+    dispute_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,17 @@ class PayoutInfo:
     def itemizable(self) -> bool:
         """Stripe can list this payout's transactions now, and the list is complete."""
         return self.automatic and self.reconciliation_status == "completed"
+
+
+@dataclass(frozen=True)
+class ReportRunInfo:
+    """A Stripe Reporting API run; `file_url` is set once it has succeeded."""
+
+    id: str
+    report_type: str
+    status: str
+    file_url: str
+    error: str
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,8 @@ RETRIEVED = [
     "events/evt_x",
     "webhook_endpoints/we_x",
     "billing_portal/configurations/bpc_x",
+    "reporting/report_runs/frr_x",
+    "files/file_x",
 ]
 LISTED = [
     "customers",
@@ -109,6 +111,8 @@ LISTED = [
     "events",
     "webhook_endpoints",
     "billing_portal/configurations",
+    "reporting/report_runs",
+    "files",
 ]
 INTERVALS = "day, month, week, or year"
 
@@ -230,6 +234,12 @@ REFUSALS = [
     ("POST", "/v1/disputes/dp_x", {"outcome": "won"}, unknown("outcome")),
     ("POST", "/v1/disputes/dp_x/close", {"reason": "accepted"}, unknown("reason")),
     ("POST", "/v1/billing_portal/configurations", {"name": "Ours"}, missing("features")),
+    (
+        "POST",
+        "/v1/reporting/report_runs",
+        {"parameters[interval_start]": "1"},
+        missing("report_type"),
+    ),
     (
         "POST",
         "/v1/billing_portal/configurations/bpc_x",

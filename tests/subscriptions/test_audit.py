@@ -273,6 +273,8 @@ def test_finance_has_exactly_its_permissions():
         "subscriptions.resolve_duplicate",
         "subscriptions.view_reports",
         "subscriptions.export_reports",
+        "subscriptions.close_month",
+        "subscriptions.view_monthclose",
     }
 
 

@@ -1,0 +1,64 @@
+"""The nightly sync: list the balance transactions Stripe created in a window and record
+any we have not heard of (a refund, a dispute, a payout's own transaction), filling in
+what their sources tell the ledger. Fetch first, then write in one transaction."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from subscriptions import stripe_gateway as gateway
+from subscriptions.models import BalanceTransaction, Payout
+from subscriptions.stripe_events.money import balance_transaction_record
+
+SYNC_DAYS = 3
+
+
+def balance_transactions_sync(
+    *, created_from: datetime | None = None, created_to: datetime | None = None
+) -> int:
+    """Record every transaction of the window (the last three days by default); answer how
+    many were new to us."""
+    created_to = created_to or timezone.now() + timedelta(minutes=5)
+    created_from = created_from or created_to - timedelta(days=SYNC_DAYS)
+    infos = gateway.balance_transactions_list(created_from=created_from, created_to=created_to)
+    # Charges first, so a refund or dispute finds its charge's card to copy.
+    infos.sort(key=lambda info: (info.created, info.type != "charge"))
+    known = set(
+        BalanceTransaction.objects.filter(stripe_id__in=[i.id for i in infos]).values_list(
+            "stripe_id", flat=True
+        )
+    )
+    with transaction.atomic():
+        payouts = {
+            p.stripe_payout_id: p
+            for p in Payout.objects.filter(stripe_payout_id__in=[i.source_id for i in infos])
+        }
+        for info in infos:
+            row = balance_transaction_record(info, payout=payouts.get(info.source_id))
+            _card_from_charge(row)
+    return len({info.id for info in infos} - known)
+
+
+def _card_from_charge(row: BalanceTransaction) -> None:
+    """A refund's or dispute's row shows the card of the charge it belongs to."""
+    if row.card_brand or not row.charge_id or row.source_id == row.charge_id:
+        return
+    charge_row = (
+        BalanceTransaction.objects.filter(source_id=row.charge_id).exclude(card_brand="").first()
+    )
+    if charge_row is None:
+        return
+    row.payment_method_type = charge_row.payment_method_type
+    row.card_brand = charge_row.card_brand
+    row.card_country = charge_row.card_country
+    if not row.customer_id:
+        row.customer_id = charge_row.customer_id
+    row.save(update_fields=["payment_method_type", "card_brand", "card_country", "customer_id"])
+
+
+def ledger_nightly() -> dict[str, int]:
+    """The nightly pass: record what Stripe has that we missed, then tie out every payout."""
+    from .tieout import payouts_tie_out
+
+    return {"recorded": balance_transactions_sync(), "unmatched_payouts": payouts_tie_out()}
