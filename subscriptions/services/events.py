@@ -191,6 +191,13 @@ def stripe_event_process(*, event_pk: int, force: bool = False) -> StripeEvent:
     event = StripeEvent.objects.get(pk=event_pk)
     if event.processed_at and not force:
         return event
+    if event.payload_pruned_at and object_belongs_to_erased_supporter(event.object_id):
+        # Pruned by an erasure before it ran: there is nothing of theirs left to update.
+        StripeEvent.objects.filter(pk=event.pk).update(
+            processed_at=timezone.now(), last_error="", next_attempt_at=None
+        )
+        event.refresh_from_db()
+        return event
     _refuse_pruned(event)
     handler = handler_for(event.type)
     try:

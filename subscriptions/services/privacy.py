@@ -168,6 +168,15 @@ def supporter_erase(*, supporter: Supporter, reason: str, request=None) -> Erasu
                 "stripe_event_payloads_pruned": events_pruned,
             },
         )
+    # An event about them (the customer.deleted above) that was stored while the
+    # transaction ran saw them not yet erased: prune once more now that the erasure is
+    # committed. Any later event finds them erased and is pruned after it is processed.
+    events_pruned += stripe_events_prune(
+        events=StripeEvent.objects.filter(
+            pk__in=supporter_stripe_events(supporter=supporter).values("pk")
+        ),
+        now=timezone.now(),
+    )
     return Erasure(
         supporter=supporter,
         plans_ended=plans_ended,

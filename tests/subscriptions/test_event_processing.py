@@ -228,3 +228,25 @@ def test_replaying_a_pruned_event_says_it_was_pruned(stripe_settings):
 
     with pytest.raises(CommandError, match="its payload was pruned on .* in_does_not_exist"):
         call_command("replay_stripe_event", "evt_missing_invoice")
+
+
+def test_an_event_an_erasure_pruned_before_it_ran_is_done_not_parked():
+    from subscriptions.services.events import stripe_event_process
+    from tests.factories import ContributionFactory
+
+    contribution = ContributionFactory(stripe_customer_id="cus_erased_reader")
+    contribution.supporter.erased_at = timezone.now()
+    contribution.supporter.save(update_fields=["erased_at"])
+    event = StripeEvent.objects.create(
+        stripe_id="evt_customer_deleted",
+        type="customer.deleted",
+        object_id="cus_erased_reader",
+        stripe_created_at=timezone.now(),
+        payload={"id": "evt_customer_deleted", "data": {"object": {"id": "cus_erased_reader"}}},
+        payload_pruned_at=timezone.now(),
+    )
+
+    processed = stripe_event_process(event_pk=event.pk)
+
+    assert processed.processed_at is not None
+    assert (processed.last_error, processed.next_attempt_at) == ("", None)
