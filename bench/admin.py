@@ -28,33 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scratch import database_create, database_drop  # noqa: E402
+
 PYTHON = sys.executable
 TARGET_RATIO = 3.0
-
-
-def _admin_connection():
-    import psycopg
-
-    return psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-
-
-def database_create(name: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection() as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def database_drop(name: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection() as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 # Every supporter i in 1..N gets one plan, chosen by i % 20: 12 in 20 a running monthly

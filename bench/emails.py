@@ -38,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scratch import database_create, database_drop  # noqa: E402
+
 PYTHON = sys.executable
 CELERY = str(Path(PYTHON).with_name("celery"))
 TARGET = 0.8
@@ -136,31 +138,6 @@ def bench_environment(database: str, redis_db: int, smtp_port: int) -> dict[str,
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "LOCAL_WITHOUT_REDIS": "0",
     }
-
-
-def _admin_connection():
-    import psycopg
-
-    return psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-
-
-def database_create(name: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection() as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def database_drop(name: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection() as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 # Preparation (not timed): supporters, plans, payments and one rendered receipt each.

@@ -25,24 +25,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from scratch import database_create, database_drop  # noqa: E402
+
 PYTHON = sys.executable
-
-
-def _admin_connection():
-    import psycopg
-
-    return psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-
-
-def database_reset(name: str, *, create: bool) -> None:
-    from psycopg import sql
-
-    with _admin_connection() as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if create:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def peak_mb() -> float:
@@ -90,9 +76,9 @@ def load(rows: int) -> None:
                 (supporter_id, contribution_id, stripe_charge_id, stripe_payment_intent_id,
                  stripe_invoice_id, stripe_balance_transaction_id, amount, currency,
                  settled_amount, settlement_currency, fee, net, amount_refunded,
-                 dispute_status, stripe_dispute_id, paid_at, created_at)
+                 dispute_status, stripe_dispute_id, refund_failures, paid_at, created_at)
             SELECT c.supporter_id, c.id, 'ch_' || i, 'pi_' || i, 'in_' || i, 'txn_' || i,
-                   c.amount, 'eur', c.amount, 'eur', 40, c.amount - 40, 0, '', '',
+                   c.amount, 'eur', c.amount, 'eur', 40, c.amount - 40, 0, '', '', '',
                    timestamptz '2026-01-01' + (i * interval '30 seconds'), now()
               FROM generate_series(1, %s) AS i
               JOIN subscriptions_contribution c
@@ -176,7 +162,7 @@ def main() -> None:
         "LOCAL_WITHOUT_REDIS": "1",
     }
     os.environ.update(env)
-    database_reset(arguments.database, create=True)
+    database_create(arguments.database)
     try:
         subprocess.run(
             [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -222,7 +208,7 @@ def main() -> None:
             )
         connections.close_all()
     finally:
-        database_reset(arguments.database, create=False)
+        database_drop(arguments.database)
 
 
 if __name__ == "__main__":
