@@ -1,4 +1,6 @@
 # The two commands: `make run` (everything, embedded defaults) and `make test` (the suite).
+# `make test` always builds the test database afresh (--create-db): a database left by an
+# older checkout, with other migrations, must never decide the result.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -37,7 +39,7 @@ test: $(BIN)/.installed services browser lint
 	  STRIPE_SECRET_KEY=sk_test_check STRIPE_PUBLISHABLE_KEY=pk_test_check \
 	  STRIPE_WEBHOOK_SECRET=whsec_check ANYMAIL_WEBHOOK_SECRET=check:check TRUSTED_PROXY_COUNT=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
-	$(BIN)/pytest
+	$(BIN)/pytest --create-db
 
 clean:
 	rm -rf $(VENV) var staticfiles
