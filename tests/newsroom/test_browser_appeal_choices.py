@@ -7,6 +7,7 @@ import pytest
 from newsroom.templatetags.newsroom import FEE_HINT_CHOSEN
 from newsroom.templatetags.newsroom import money as money_format
 from subscriptions.fees import amount_covering_fees
+from subscriptions.models import Contribution
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -56,9 +57,35 @@ def test_without_javascript_the_buttons_stay_true_to_pounds_once(site, live_serv
     page.check("#appeal-amount-2", force=True)
     with page.expect_navigation():
         page.click("button[type=submit]")
+    # Before checkout, a smaller monthly gift is offered; the reader keeps their choice.
+    with page.expect_navigation():
+        page.click("text=No, give £10 once")
     checkout = page.inner_text("main")
     assert page.url.startswith(f"{site.sandbox.url}/checkout/cs_")
     assert "GBP 10.00 once" in checkout
+
+
+def test_without_javascript_once_can_become_monthly_before_checkout(site, live_server, chromium):
+    page = _phone(chromium, javascript=False)
+    page.goto(live_server.url + "/support/")
+    page.select_option("#appeal-currency", "gbp")
+    page.check("#appeal-frequency-once", force=True)
+    page.check("#appeal-amount-2", force=True)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+    assert "Would you give £2 a month instead?" in page.inner_text("h1")
+    with page.expect_navigation():
+        page.click("text=Give £2 monthly instead")
+
+    assert page.url.startswith(f"{site.sandbox.url}/checkout/cs_")
+    contribution = Contribution.objects.get()
+    assert (contribution.amount, contribution.currency, contribution.frequency) == (
+        200,
+        "gbp",
+        "month",
+    )
+    assert contribution.upsell == "accepted"
 
 
 def test_with_javascript_labels_and_fee_follow_every_choice(live_server, chromium):
