@@ -72,9 +72,7 @@ def test_an_amount_goal_counts_payments_in_its_currency_less_refunds(
 ):
     PaymentFactory(amount=2500, currency="eur")
     PaymentFactory(amount=1000, currency="eur", amount_refunded=400)
-    PaymentFactory(
-        amount=9900, currency="gbp", contribution=ContributionFactory(currency="gbp")
-    )
+    PaymentFactory(amount=9900, currency="gbp", contribution=ContributionFactory(currency="gbp"))
     _goal(django_capture_on_commit_callbacks, kind=GoalKind.AMOUNT, target=200, currency="eur")
 
     page = client.get(article.get_absolute_url()).content.decode()
