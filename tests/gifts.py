@@ -21,6 +21,9 @@ SANDBOX_API_KEY = "sk_test_site_suite"
 GOOD_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
 FAILS_LATER_CARD = "4000000000000341"
+# Browser tests read as a reader in Ireland: the appeal defaults to euros (an en-US
+# browser would be offered dollars, newsroom.currencies).
+READER_LOCALE = "en-IE"
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -1,6 +1,7 @@
 """The appeal's amounts and fee, with and without JavaScript, in Debian's Chromium."""
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -8,6 +9,7 @@ from newsroom.templatetags.newsroom import FEE_HINT_CHOSEN
 from newsroom.templatetags.newsroom import money as money_format
 from subscriptions.fees import amount_covering_fees
 from subscriptions.models import Contribution
+from tests.gifts import READER_LOCALE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -29,7 +31,9 @@ def chromium(live_server):
 
 def _phone(browser, *, javascript: bool):
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, java_script_enabled=javascript
+        viewport={"width": 390, "height": 844},
+        java_script_enabled=javascript,
+        locale=READER_LOCALE,
     )
     return context.new_page()
 
@@ -79,7 +83,10 @@ def test_without_javascript_once_can_become_monthly_before_checkout(site, live_s
         page.click("text=Give £2 monthly instead")
 
     assert page.url.startswith(f"{site.sandbox.url}/checkout/cs_")
-    contribution = Contribution.objects.get()
+    assert "GBP 2.00 every month" in page.inner_text("main")
+    # Playwright's event loop runs in this thread: read the row from another.
+    with ThreadPoolExecutor(1) as pool:
+        contribution = pool.submit(Contribution.objects.get).result()
     assert (contribution.amount, contribution.currency, contribution.frequency) == (
         200,
         "gbp",
