@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from subscriptions.models import Upsell
 from subscriptions.money import currency_label
@@ -43,7 +44,7 @@ class AppealForm(forms.Form):
     upsell = forms.ChoiceField(
         required=False,
         choices=[("", ""), (Upsell.ACCEPTED, Upsell.ACCEPTED), (Upsell.DECLINED, Upsell.DECLINED)],
-        error_messages={"invalid_choice": "Please choose one of the two buttons."},
+        error_messages={"invalid_choice": gettext_lazy("Please choose one of the two buttons.")},
     )
     upsell_amount = forms.CharField(required=False, max_length=32)
     # A honeypot: hidden from people (and screen readers); bots that fill every field fail.

@@ -73,7 +73,8 @@ def reader_state_for_cookie(public_id: str) -> str:
         state, seconds = THANK_YOU, STATE_SECONDS
     else:
         state, seconds = reader_state_compute(supporter_id=supporter_id)
-    cache.set(_key(public_id), state, seconds)
+    # `add`, not `set`: a change committed while we read wrote the newer state; keep it.
+    cache.add(_key(public_id), state, seconds)
     return state
 
 
