@@ -155,3 +155,15 @@ def test_staff_set_a_goal_in_admin_and_bad_input_changes_nothing(superuser_clien
     saved = superuser_client.post(url, {**base, "currency": "eur"})
     assert saved.status_code == 302
     assert CampaignGoal.objects.get().target == 20000
+
+
+def test_the_admin_list_shows_the_running_goals_progress(
+    superuser_client, django_capture_on_commit_callbacks
+):
+    _new_monthly_supporter()
+    _goal(django_capture_on_commit_callbacks, name="Spring drive", target=40)
+
+    page = superuser_client.get(reverse("admin:newsroom_campaigngoal_changelist"))
+
+    assert "Spring drive" in page.content.decode()
+    assert "1 (2%)" in page.content.decode()

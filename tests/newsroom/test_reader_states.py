@@ -211,3 +211,13 @@ def test_a_renewal_declined_at_stripe_turns_the_thank_you_into_the_card_note(sit
     page = site.client.get(url).content.decode()
     assert FAILED_NOTE in page
     assert THANK_YOU_WORDS not in page
+
+
+@pytest.mark.django_db
+def test_the_support_page_keeps_its_form_and_shows_the_card_note(client, article):
+    _as(client, ContributionFactory(status="past_due"))
+
+    page = client.get("/support/").content.decode()
+
+    assert FAILED_NOTE in page
+    assert 'name="frequency"' in page
