@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -29,12 +28,14 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language, get_language_from_request
 
-from subscriptions.signing import SUPPORTER_COOKIE, SUPPORTER_COOKIE_SALT
+from subscriptions import reader_state
+
+from .currencies import country_header_name, currency_for_request
 
 GENERATION_KEY = "newsroom:pages:generation"
 ENTRY_PREFIX = "newsroom:page:v1"
-APPEAL = "appeal"
-THANK_YOU = "thank-you"
+APPEAL = reader_state.APPEAL
+THANK_YOU = reader_state.THANK_YOU
 # Query parameters that change what a cacheable page shows; others (utm_…) share its entry.
 VARYING_PARAMETERS = ("page",)
 # How long a waiting request polls for the one filler's entry before rendering itself.
@@ -79,14 +80,9 @@ def _current_generation(stored: str | None) -> str:
 
 
 def page_variant(request: HttpRequest) -> str:
-    """The thank-you variant for a browser that finished a gift (its signed cookie)."""
-    if SUPPORTER_COOKIE not in request.COOKIES:
-        return APPEAL
-    try:
-        request.get_signed_cookie(SUPPORTER_COOKIE, salt=SUPPORTER_COOKIE_SALT)
-    except (KeyError, signing.BadSignature):
-        return APPEAL
-    return THANK_YOU
+    """Who is reading: the appeal for a new reader; for a browser that finished a gift (its
+    signed cookie), its supporter's state (thank-you, payment-failed, ...), from Redis."""
+    return reader_state.reader_state_for_request(request)
 
 
 def _entry_key(request: HttpRequest, variant: str) -> str:
@@ -94,7 +90,13 @@ def _entry_key(request: HttpRequest, variant: str) -> str:
         f"{name}={request.GET.get(name, '')}" for name in VARYING_PARAMETERS if name in request.GET
     )
     page = hashlib.sha256(f"{request.path}?{varying}".encode()).hexdigest()[:32]
-    return f"{ENTRY_PREFIX}:{variant}:{_language(request)}:{page}"
+    return f"{ENTRY_PREFIX}:{variant}:{_language(request)}{_currency(request)}:{page}"
+
+
+def _currency(request: HttpRequest) -> str:
+    """The appeal's currency, in the key only where it is not the default one."""
+    currency = currency_for_request(request)
+    return "" if currency == settings.CONTRIBUTION_DEFAULT_CURRENCY else f":{currency}"
 
 
 def _language(request: HttpRequest) -> str:
@@ -115,7 +117,8 @@ def cache_headers(response: HttpResponseBase, *, variant: str) -> None:
         )
     else:
         response["Cache-Control"] = f"private, max-age={settings.PAGE_CACHE_MAX_AGE}"
-    patch_vary_headers(response, ["Cookie"])
+    # The appeal's currency follows the country header, then Accept-Language.
+    patch_vary_headers(response, ["Cookie", country_header_name(), "Accept-Language"])
 
 
 def _response_from(entry: Entry, request: HttpRequest, *, variant: str) -> HttpResponseBase:

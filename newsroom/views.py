@@ -7,8 +7,12 @@ per-reader token (newsroom.origin guards it against cross-site posts instead).""
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from subscriptions.models import Upsell
+from subscriptions.money import major_units_text, money_format
+from subscriptions.pledges import Frequency
 from subscriptions.services.checkout import CheckoutRefused, CheckoutSource, checkout_open
 from subscriptions.views.checkout import checkout_client, checkout_redirect
 
@@ -20,6 +24,7 @@ from .page_cache import page_cached
 
 ARTICLE_TEMPLATE = "newsroom/article_detail.html"
 SUPPORT_TEMPLATE = "newsroom/support.html"
+UPSELL_TEMPLATE = "newsroom/upsell.html"
 
 
 def appeal_respond(
@@ -37,6 +42,9 @@ def appeal_respond(
     form = AppealForm(request.POST)
     if not form.is_valid():
         return render(request, template_name, {**context, "appeal_form": form}, status=400)
+    offer = _monthly_offer(form)
+    if offer is not None:
+        return _upsell_respond(request, form=form, offer=offer)
     try:
         started = checkout_open(
             pledge=form.pledge(),
@@ -47,6 +55,40 @@ def appeal_respond(
         extra = {"appeal_form": form, "appeal_error": refusal.reason}
         return render(request, template_name, {**context, **extra}, status=refusal.status)
     return checkout_redirect(request, started)
+
+
+def _monthly_offer(form: AppealForm) -> int | None:
+    """A smaller monthly gift to offer a reader who chose "once" and has not answered yet."""
+    pledge = form.pledge()
+    if pledge.frequency != Frequency.ONCE or form.cleaned_data.get("upsell"):
+        return None
+    return selectors.appeal_get_live().monthly_offer(
+        currency=pledge.currency, once_minor=pledge.amount_minor
+    )
+
+
+def _upsell_respond(request: HttpRequest, *, form: AppealForm, offer: int) -> HttpResponse:
+    """Before checkout, without script: "Give €5 monthly instead" or "No, give €25 once".
+    The page repeats the reader's gift in hidden fields; either button posts it back."""
+    pledge = form.pledge()
+    currency = pledge.currency
+    response = render(
+        request,
+        UPSELL_TEMPLATE,
+        {
+            "once_amount": major_units_text(pledge.amount_minor, currency=currency),
+            "once_shown": money_format(pledge.amount_minor, currency=currency),
+            "monthly_amount": major_units_text(offer, currency=currency),
+            "monthly_shown": money_format(offer, currency=currency),
+            "currency": currency,
+            "cover_fees": pledge.cover_fees,
+            "form_token": form.data.get("form_token", ""),
+            "accepted": Upsell.ACCEPTED,
+            "declined": Upsell.DECLINED,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 def _checkout_source(article: Article | None) -> CheckoutSource:

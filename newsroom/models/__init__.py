@@ -1,5 +1,6 @@
 from .appeal import Appeal, AppealAmount
 from .articles import Article, ArticleQuerySet, Author, Section, Tag
+from .goal import CampaignGoal, GoalKind
 
 __all__ = [
     "Appeal",
@@ -7,6 +8,8 @@ __all__ = [
     "Article",
     "ArticleQuerySet",
     "Author",
+    "CampaignGoal",
+    "GoalKind",
     "Section",
     "Tag",
 ]

@@ -136,6 +136,7 @@ def _contribution_record(
         "frequency": pledge.frequency,
         "covers_fees": pledge.cover_fees,
         "covered_fee": total - amount,
+        "upsell": pledge.upsell,
         "source_article_id": source.article_id,
     }
     contribution = _find_resubmission(form_token, **fields)
