@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from subscriptions.money import currency_label
 from subscriptions.pledges import Frequency, Pledge, amount_to_minor_units
@@ -20,21 +21,21 @@ class AppealForm(forms.Form):
     amount = forms.CharField(
         required=False,
         max_length=32,
-        error_messages={"max_length": "Please enter a shorter amount."},
+        error_messages={"max_length": _("Please enter a shorter amount.")},
     )
-    other_amount = forms.CharField(required=False, max_length=32, label="Other amount")
+    other_amount = forms.CharField(required=False, max_length=32, label=_("Other amount"))
     currency = forms.ChoiceField(
         choices=currency_choices,
         error_messages={
-            "required": "Please choose a currency.",
-            "invalid_choice": "Please choose one of the currencies in the list.",
+            "required": _("Please choose a currency."),
+            "invalid_choice": _("Please choose one of the currencies in the list."),
         },
     )
     frequency = forms.ChoiceField(
         choices=Frequency.choices,
         error_messages={
-            "required": "Please choose how often you would like to give.",
-            "invalid_choice": "Please choose monthly, yearly or once.",
+            "required": _("Please choose how often you would like to give."),
+            "invalid_choice": _("Please choose monthly, yearly or once."),
         },
     )
     cover_fees = forms.BooleanField(required=False)
@@ -46,7 +47,7 @@ class AppealForm(forms.Form):
         cleaned = self.cleaned_data
         if cleaned.get("website"):
             raise forms.ValidationError(
-                "This form could not be sent. Please reload the page and try again.",
+                _("This form could not be sent. Please reload the page and try again."),
                 code="honeypot",
             )
         # Messages quote limits in the chosen currency, or the default when that is invalid.
@@ -57,7 +58,7 @@ class AppealForm(forms.Form):
         if text == OTHER:
             field, text = "other_amount", ""
         if not text:
-            self.add_error(field, "Please choose or enter an amount.")
+            self.add_error(field, _("Please choose or enter an amount."))
             return cleaned
         try:
             cleaned["amount_minor"] = amount_to_minor_units(text, currency=currency)

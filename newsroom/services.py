@@ -43,8 +43,10 @@ def appeal_create_default(*, name: str, is_live: bool = False) -> Appeal:
 
 @transaction.atomic
 def appeal_make_live(*, appeal: Appeal) -> Appeal:
-    """Switch the live appeal; the partial unique constraint guards against races."""
-    for previous in Appeal.objects.select_for_update().filter(is_live=True).exclude(pk=appeal.pk):
+    """Switch the live appeal of its language; the partial unique constraint guards
+    against races. Live appeals in other languages stay live."""
+    live = Appeal.objects.select_for_update().filter(is_live=True, language=appeal.language)
+    for previous in live.exclude(pk=appeal.pk):
         previous.is_live = False
         previous.save(update_fields=["is_live", "modified"])
     appeal.is_live = True
