@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint services browser clean messages
+.PHONY: run test lint services browser clean messages messages-update
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -19,10 +19,14 @@ run: $(BIN)/.installed
 	$(BIN)/python -m config.devrun
 
 # The compiled translations (locale/*/LC_MESSAGES/django.mo) from the .po files, with
-# Babel: no GNU gettext needed. To refresh the .po after changing words in the code:
-# `.venv/bin/python manage.py makemessages -l ru --no-location` (that one needs gettext).
+# Babel: no GNU gettext needed.
 messages: $(BIN)/.installed
 	$(BIN)/python -m config.translations
+
+# After changing words in the code: add new ones to the .po files (Django's makemessages,
+# which needs GNU gettext: apt-get install gettext), then translate them.
+messages-update: $(BIN)/.installed
+	DATABASE_URL=sqlite://:memory: $(BIN)/python -m config.translations --extract
 
 services:
 	@sh .ci/start-services

@@ -1,10 +1,12 @@
-"""Build the compiled message catalogues (.mo) from the translations (.po) in `locale/`.
+"""The translations in `locale/`: compile them, and refresh them from the code.
 
-Pure Python (Babel), so a clean clone with only Python builds them: GNU gettext's
-`msgfmt` is not needed. `make run` and `make test` call it; the .mo files are not kept
-in git. A catalogue is rebuilt only when its .po is newer.
+Compiling (.po to .mo) is pure Python (Babel), so a clean clone with only Python builds
+them: GNU gettext's `msgfmt` is not needed. `make run` and `make test` call it; the .mo
+files are not kept in git. A catalogue is rebuilt only when its .po is newer.
 
-    python -m config.translations
+    python -m config.translations            # compile (make messages)
+    python -m config.translations --extract  # refresh the .po files from the code
+                                             # (Django's makemessages: needs GNU gettext)
 """
 
 import sys
@@ -14,6 +16,20 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Languages with a catalogue; English is the code's own.
+TRANSLATED_LANGUAGES = ["ru"]
+# What makemessages does not read: staff-only admin templates, tests, benchmarks, the
+# Stripe sandbox and anything installed or generated.
+EXTRACT_IGNORE = [
+    ".venv",
+    "bench",
+    "tests",
+    "stripe_sandbox",
+    "staticfiles",
+    "var",
+    "media",
+    "templates/admin",
+]
 
 
 def translations_compile(locale_dir: Path = BASE_DIR / "locale") -> list[Path]:
@@ -34,7 +50,35 @@ def translations_compile(locale_dir: Path = BASE_DIR / "locale") -> list[Path]:
     return written
 
 
+def translations_extract() -> None:
+    """Add the code's new words to each .po (untranslated) and drop the ones it lost:
+    Django's makemessages, run from the current directory (the project, or a copy)."""
+    from django.core.management import call_command
+
+    call_command(
+        "makemessages",
+        locale=TRANSLATED_LANGUAGES,
+        no_location=True,
+        no_obsolete=True,
+        ignore_patterns=EXTRACT_IGNORE,
+        verbosity=0,
+    )
+
+
 def main() -> int:
+    if "--extract" in sys.argv[1:]:
+        import os
+
+        import django
+
+        os.chdir(BASE_DIR)
+        # The Celery app (imported with config) defaults to production settings; reading
+        # the code needs none of their secrets.
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+        django.setup()
+        translations_extract()
+        print("Updated " + ", ".join(f"locale/{code}" for code in TRANSLATED_LANGUAGES))
+        return 0
     for path in translations_compile():
         print(f"Compiled {path.relative_to(BASE_DIR)}")
     return 0

@@ -5,10 +5,12 @@ the language cookie and answers 303 back to the page it came from. Only a path o
 site is followed back (never another host, a scheme or `//host`): no open redirect.
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -61,7 +63,7 @@ def language_links(request: HttpRequest) -> list[dict[str, str | bool]]:
             "name": name,
             "url": reverse("newsroom:language", kwargs={"code": code})
             + "?"
-            + urlencode({"next": back}),
+            + urlencode({"next": back}, safe="/"),
             "current": code == current,
         }
         for code, name in settings.LANGUAGES
