@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -55,8 +56,16 @@ SESSION_PATH = "/support/manage/"
 View = Callable[..., HttpResponse]
 
 
+def _words(extra: dict[str, Any]) -> dict[str, Any]:
+    """Sentences (lazy translations) as text in the request's language, for templates and
+    anything that reads the context."""
+    return {
+        name: str(value) if isinstance(value, Promise) else value for name, value in extra.items()
+    }
+
+
 def _request_form(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
-    context = {"form": ManageLinkForm(), **extra}
+    context = {"form": ManageLinkForm(), **_words(extra)}
     return render(request, "subscriptions/manage_request.html", context, status=status)
 
 
@@ -102,7 +111,7 @@ def manage_request(request: HttpRequest) -> HttpResponse:
         manage_link_request(email=form.cleaned_data["email"], ip=client_ip(request))
     except TooManyRequests:
         return render(request, "subscriptions/too_many_requests.html", status=429)
-    return render(request, "subscriptions/manage_request.html", {"sent": LINK_SENT})
+    return render(request, "subscriptions/manage_request.html", {"sent": str(LINK_SENT)})
 
 
 @never_cache
@@ -162,7 +171,7 @@ def _page(
         "payments": selectors.payment_list_for_supporter(supporter=supporter),
         "statement_years": selectors.statement_years_for_supporter(supporter=supporter),
         "cancel_form": CancelForm(),
-        **extra,
+        **_words(extra),
     }
     return render(request, "subscriptions/manage.html", context, status=status)
 
