@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint services browser clean
+.PHONY: run test lint services browser clean messages messages-update
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -17,6 +17,16 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 # wsgi, asgi and the Celery app default to production settings; `make run` is local.
 run: $(BIN)/.installed
 	$(BIN)/python -m config.devrun
+
+# The compiled translations (locale/*/LC_MESSAGES/django.mo) from the .po files, with
+# Babel: no GNU gettext needed.
+messages: $(BIN)/.installed
+	$(BIN)/python -m config.translations
+
+# After changing words in the code: add new ones to the .po files (Django's makemessages,
+# which needs GNU gettext: apt-get install gettext), then translate them.
+messages-update: $(BIN)/.installed
+	DATABASE_URL=sqlite://:memory: $(BIN)/python -m config.translations --extract
 
 services:
 	@sh .ci/start-services
@@ -30,7 +40,7 @@ lint: $(BIN)/.installed
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-test: $(BIN)/.installed services browser lint
+test: $(BIN)/.installed services browser lint messages
 	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=sqlite://:memory: \
 	  $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production \
@@ -42,4 +52,4 @@ test: $(BIN)/.installed services browser lint
 	$(BIN)/pytest --create-db
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles locale/*/LC_MESSAGES/*.mo

@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from config.translations import translations_compile
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 SANDBOX_PORT = 12111
@@ -171,6 +173,7 @@ def main() -> int:
 
     os.chdir(BASE_DIR)
     use_sandbox = _configure_environment()
+    translations_compile()  # the Russian pages and emails (locale/*.mo, not in git)
     _manage("migrate", "--no-input", "--verbosity", "0")
     _manage("load_demo_content")
     _manage("create_demo_staff")

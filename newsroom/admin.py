@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
@@ -35,11 +36,28 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class ArticleAdminForm(forms.ModelForm):
+class LanguageDefaultMixin(forms.ModelForm):
+    """A form posted without a language (a script, an older page) means the site's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or settings.LANGUAGE_CODE
+
+
+class AppealAdminForm(LanguageDefaultMixin):
+    class Meta:
+        model = Appeal
+        fields = ["name", "heading", "body", "language", "is_live", "default_frequency"]
+
+
+class ArticleAdminForm(LanguageDefaultMixin):
     class Meta:
         model = Article
         fields = [
-            "headline", "slug", "standfirst", "body", "authors", "section", "tags",
+            "headline", "slug", "language", "standfirst", "body", "authors", "section", "tags",
             "lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit",
             "status", "published_at", "updated_at", "update_note",
         ]  # fmt: skip
@@ -68,9 +86,10 @@ class ArticleAdminForm(forms.ModelForm):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["headline", "section", "status", "published_at", "modified"]
+    list_display = ["headline", "section", "language", "status", "published_at", "modified"]
     list_filter = [
         "status",
+        "language",
         "section",
         "tags",
         "authors",
@@ -85,7 +104,7 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["created", "modified"]
     actions = ["publish_selected"]
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
+        (None, {"fields": ["headline", "slug", "language", "standfirst", "body"]}),
         ("People and place", {"fields": ["authors", "section", "tags"]}),
         (
             "Lead image",
@@ -123,8 +142,9 @@ class AppealAmountInline(admin.TabularInline):
 
 @admin.register(Appeal)
 class AppealAdmin(admin.ModelAdmin):
-    list_display = ["name", "heading", "is_live", "default_frequency", "modified"]
-    list_filter = ["is_live"]
+    form = AppealAdminForm
+    list_display = ["name", "heading", "language", "is_live", "default_frequency", "modified"]
+    list_filter = ["is_live", "language"]
     search_fields = ["name", "heading", "body"]
     inlines = [AppealAmountInline]
     actions = ["make_live"]
@@ -135,7 +155,11 @@ class AppealAdmin(admin.ModelAdmin):
             self.message_user(request, "Choose exactly one appeal to make live.", messages.ERROR)
             return
         appeal = appeal_make_live(appeal=queryset.get())
-        self.message_user(request, f"“{appeal.name}” is now the live appeal.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"“{appeal.name}” is now the live appeal in {appeal.get_language_display()}.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(CampaignGoal)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from subscriptions.money import currency_decimals
 from subscriptions.pledges import Frequency
@@ -57,10 +58,11 @@ class AppealConfig:
 
 
 def appeal_config_default() -> AppealConfig:
-    """The built-in appeal, so article pages keep their form when no appeal is live."""
+    """The built-in appeal in the active language, so article pages keep their form when
+    no appeal is live in their language."""
     return AppealConfig(
-        heading=DEFAULT_HEADING,
-        body=DEFAULT_BODY,
+        heading=gettext(DEFAULT_HEADING),
+        body=gettext(DEFAULT_BODY),
         default_frequency=Frequency.MONTH,
         amounts={
             currency: default_amounts_minor(currency=currency)

@@ -4,6 +4,7 @@ from django.conf import settings
 
 from subscriptions.money import currency_symbol_amount
 
+from .languages import language_links
 from .selectors import section_list_nav
 
 
@@ -16,6 +17,7 @@ def newsroom(request) -> dict:
         "NEWSROOM_TIME_ZONE": settings.NEWSROOM_TIME_ZONE,
         "SITE_URL": settings.SITE_URL,
         "nav_sections": section_list_nav,
+        "language_links": partial(language_links, request),
         "appeal_minimum": partial(
             currency_symbol_amount,
             settings.CONTRIBUTION_MINIMUM,

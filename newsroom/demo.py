@@ -46,7 +46,9 @@ def demo_content_load() -> DemoResult:
     }
     now = timezone.now().replace(second=0, microsecond=0)
     created = images = 0
-    for row in demo_data.ARTICLES:
+    rows = [(row, "en") for row in demo_data.ARTICLES]
+    rows += [(row, "ru") for row in demo_data.ARTICLES_RU]
+    for row, language in rows:
         slug, section, author_slugs, tag_slugs, hours_ago, *_ = row
         images += _demo_image_write(slug=slug)
         if Article.objects.filter(slug=slug).exists():
@@ -54,14 +56,17 @@ def demo_content_load() -> DemoResult:
         article = Article.objects.create(
             **_article_fields(row, published_at=now - timedelta(hours=hours_ago)),
             section=sections[section],
+            language=language,
         )
         article.authors.set([authors[a] for a in author_slugs])
         article.tags.set([tags[t] for t in tag_slugs])
         created += 1
     created += _demo_draft(section=sections["local"], author=authors["maren-oduya"])
     appeal_created = False
+    # Only on a site with no live appeal at all: staff's own appeals are left alone.
     if not Appeal.objects.filter(is_live=True).exists():
         appeal_create_default(name="Demo appeal", is_live=True)
+        appeal_create_default(**demo_data.APPEAL_RU, language="ru", is_live=True)
         appeal_created = True
     _demo_goal(now=now)
     return DemoResult(created, images, appeal_created)

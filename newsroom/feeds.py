@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import Article
 from .selectors import article_list_published
@@ -9,10 +10,13 @@ FEED_SIZE = 20
 
 
 class LatestArticlesFeed(Feed):
-    description = "The latest stories, newest first."
+    description = gettext_lazy("The latest stories, newest first.")
 
     def title(self) -> str:
-        return f"{settings.NEWSROOM_NAME}: latest stories"
+        # The same words as the feed's link in every page's head.
+        return gettext("%(NEWSROOM_NAME)s: latest stories") % {
+            "NEWSROOM_NAME": settings.NEWSROOM_NAME
+        }
 
     def link(self) -> str:
         return reverse("newsroom:front_page")

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from subscriptions.models import Upsell
 from subscriptions.money import currency_label
@@ -22,21 +22,21 @@ class AppealForm(forms.Form):
     amount = forms.CharField(
         required=False,
         max_length=32,
-        error_messages={"max_length": "Please enter a shorter amount."},
+        error_messages={"max_length": _("Please enter a shorter amount.")},
     )
-    other_amount = forms.CharField(required=False, max_length=32, label="Other amount")
+    other_amount = forms.CharField(required=False, max_length=32, label=_("Other amount"))
     currency = forms.ChoiceField(
         choices=currency_choices,
         error_messages={
-            "required": "Please choose a currency.",
-            "invalid_choice": "Please choose one of the currencies in the list.",
+            "required": _("Please choose a currency."),
+            "invalid_choice": _("Please choose one of the currencies in the list."),
         },
     )
     frequency = forms.ChoiceField(
         choices=Frequency.choices,
         error_messages={
-            "required": "Please choose how often you would like to give.",
-            "invalid_choice": "Please choose monthly, yearly or once.",
+            "required": _("Please choose how often you would like to give."),
+            "invalid_choice": _("Please choose monthly, yearly or once."),
         },
     )
     cover_fees = forms.BooleanField(required=False)
@@ -44,7 +44,7 @@ class AppealForm(forms.Form):
     upsell = forms.ChoiceField(
         required=False,
         choices=[("", ""), (Upsell.ACCEPTED, Upsell.ACCEPTED), (Upsell.DECLINED, Upsell.DECLINED)],
-        error_messages={"invalid_choice": gettext_lazy("Please choose one of the two buttons.")},
+        error_messages={"invalid_choice": _("Please choose one of the two buttons.")},
     )
     upsell_amount = forms.CharField(required=False, max_length=32)
     # A honeypot: hidden from people (and screen readers); bots that fill every field fail.
@@ -55,7 +55,7 @@ class AppealForm(forms.Form):
         cleaned = self.cleaned_data
         if cleaned.get("website"):
             raise forms.ValidationError(
-                "This form could not be sent. Please reload the page and try again.",
+                _("This form could not be sent. Please reload the page and try again."),
                 code="honeypot",
             )
         # Messages quote limits in the chosen currency, or the default when that is invalid.
@@ -66,7 +66,7 @@ class AppealForm(forms.Form):
         if text == OTHER:
             field, text = "other_amount", ""
         if not text:
-            self.add_error(field, "Please choose or enter an amount.")
+            self.add_error(field, _("Please choose or enter an amount."))
             return cleaned
         try:
             cleaned["amount_minor"] = amount_to_minor_units(text, currency=currency)

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
+from django.utils.translation import get_language
 
 from . import cache_keys
 from .appeals import AppealConfig, appeal_config_default
@@ -126,16 +128,21 @@ def section_list_nav() -> list[dict[str, str]]:
 
 
 def appeal_get_live() -> AppealConfig:
-    """The live appeal as plain data, cached until an appeal or amount is saved."""
-    config = cache.get(cache_keys.LIVE_APPEAL)
+    """The live appeal of the active language as plain data, cached (per language) until
+    an appeal or amount is saved."""
+    language = get_language() or settings.LANGUAGE_CODE
+    key = cache_keys.live_appeal(language)
+    config = cache.get(key)
     if config is None:
-        config = _appeal_config_from_db()
-        cache.set(cache_keys.LIVE_APPEAL, config, cache_keys.CACHE_SECONDS)
+        config = _appeal_config_from_db(language)
+        cache.set(key, config, cache_keys.CACHE_SECONDS)
     return config
 
 
-def _appeal_config_from_db() -> AppealConfig:
-    appeal = Appeal.objects.filter(is_live=True).prefetch_related("amounts").first()
+def _appeal_config_from_db(language: str) -> AppealConfig:
+    appeal = (
+        Appeal.objects.filter(is_live=True, language=language).prefetch_related("amounts").first()
+    )
     if appeal is None:
         return appeal_config_default()
     amounts: dict[str, dict[str, list[int]]] = {}

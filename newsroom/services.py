@@ -25,9 +25,18 @@ def article_publish_many(*, articles: QuerySet[Article]) -> int:
 
 
 @transaction.atomic
-def appeal_create_default(*, name: str, is_live: bool = False) -> Appeal:
-    """An appeal with the default wording and amounts in every configured currency."""
-    appeal = Appeal.objects.create(name=name, is_live=False)
+def appeal_create_default(
+    *,
+    name: str,
+    is_live: bool = False,
+    language: str = settings.LANGUAGE_CODE,
+    heading: str = "",
+    body: str = "",
+) -> Appeal:
+    """An appeal with the default amounts in every configured currency, and the default
+    wording unless a heading and body are given (in the appeal's language)."""
+    words = {"heading": heading, "body": body} if heading and body else {}
+    appeal = Appeal.objects.create(name=name, is_live=False, language=language, **words)
     AppealAmount.objects.bulk_create(
         AppealAmount(
             appeal=appeal, currency=currency, frequency=frequency, amount=amount, position=position
@@ -43,8 +52,10 @@ def appeal_create_default(*, name: str, is_live: bool = False) -> Appeal:
 
 @transaction.atomic
 def appeal_make_live(*, appeal: Appeal) -> Appeal:
-    """Switch the live appeal; the partial unique constraint guards against races."""
-    for previous in Appeal.objects.select_for_update().filter(is_live=True).exclude(pk=appeal.pk):
+    """Switch the live appeal of its language; the partial unique constraint guards
+    against races. Live appeals in other languages stay live."""
+    live = Appeal.objects.select_for_update().filter(is_live=True, language=appeal.language)
+    for previous in live.exclude(pk=appeal.pk):
         previous.is_live = False
         previous.save(update_fields=["is_live", "modified"])
     appeal.is_live = True

@@ -26,7 +26,8 @@ def section_changed(**kwargs) -> None:
 @receiver([post_save, post_delete], sender=Appeal)
 @receiver([post_save, post_delete], sender=AppealAmount)
 def appeal_changed(**kwargs) -> None:
-    _forget(cache_keys.LIVE_APPEAL)
+    for key in cache_keys.live_appeal_keys():
+        _forget(key)
     pages_invalidate()
 
 

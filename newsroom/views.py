@@ -4,9 +4,11 @@
 newsroom.page_cache serves them from Redis, and the appeal form on them carries no
 per-reader token (newsroom.origin guards it against cross-site posts instead)."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -50,6 +52,8 @@ def appeal_respond(
             pledge=form.pledge(),
             source=_checkout_source(source_article),
             client=checkout_client(request),
+            # The language the appeal was shown in: Checkout and the supporter's emails use it.
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
     except CheckoutRefused as refusal:
         extra = {"appeal_form": form, "appeal_error": refusal.reason}
@@ -113,11 +117,15 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Staff may read drafts and future-dated articles; everyone else gets a 404.
     article = selectors.article_get_for_reader(slug=slug, include_unpublished=request.user.is_staff)
     context = {"article": article}
-    if request.method == "POST":
-        return appeal_respond(
-            request, template_name=ARTICLE_TEMPLATE, context=context, source_article=article
-        )
-    return render(request, ARTICLE_TEMPLATE, context)
+    # The story's language, not the reader's: its page and appeal read as one.
+    with translation.override(article.language):
+        if request.method == "POST":
+            return appeal_respond(
+                request, template_name=ARTICLE_TEMPLATE, context=context, source_article=article
+            )
+        response = render(request, ARTICLE_TEMPLATE, context)
+    response["Content-Language"] = article.language
+    return response
 
 
 @page_cached

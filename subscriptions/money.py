@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_name, get_currency_symbol
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
@@ -37,19 +38,29 @@ def major_units_text(amount_minor: int, *, currency: str) -> str:
     return f"{major:.{currency_decimals(currency)}f}"
 
 
-def _babel_locale() -> str:
-    return to_locale(get_language() or settings.LANGUAGE_CODE)
+def babel_locale() -> str:
+    """Babel's locale for the active language: "en_GB" for English, "ru_RU" for Russian."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return settings.BABEL_LOCALES.get(language) or to_locale(language)
 
 
 def money_format(amount_minor: int, *, currency: str, trim_zero_cents: bool = True) -> str:
     """ "€5", "€7.50", "US$10,000": whole amounts lose their ".00" when trim_zero_cents."""
     major = to_major_units(amount_minor, currency=currency)
     code = currency.upper()
+    locale = babel_locale()
     if trim_zero_cents and major == major.to_integral_value():
         return format_currency(
-            major, code, format="¤#,##0", currency_digits=False, locale=_babel_locale()
+            major, code, format=_whole_pattern(locale), currency_digits=False, locale=locale
         )
-    return format_currency(major, code, locale=_babel_locale())
+    return format_currency(major, code, locale=locale)
+
+
+def _whole_pattern(locale: str) -> str:
+    """The locale's currency pattern without decimals: "¤#,##0" in English, "#,##0 ¤" in
+    Russian (the symbol goes where the language puts it)."""
+    standard: str = Locale.parse(locale).currency_formats["standard"].pattern
+    return standard.split(";")[0].replace("#,##0.00", "#,##0")
 
 
 def currency_symbol_amount(major: int, *, currency: str) -> str:
@@ -59,6 +70,6 @@ def currency_symbol_amount(major: int, *, currency: str) -> str:
 
 def currency_label(currency: str) -> str:
     """ "Euro (€)", "US Dollar (US$)", "British Pound (£)"."""
-    code, locale = currency.upper(), _babel_locale()
+    code, locale = currency.upper(), babel_locale()
     name = get_currency_name(code, locale=locale)
     return f"{name} ({get_currency_symbol(code, locale=locale)})"

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from .money import currency_decimals, currency_symbol_amount, to_minor_units
 
@@ -16,34 +18,39 @@ AMOUNT_PATTERN = re.compile(r"^(\d{1,12})(?:[.,](\d+))?$")
 
 
 class Frequency(models.TextChoices):
-    MONTH = "month", "Monthly"
-    YEAR = "year", "Yearly"
-    ONCE = "once", "Once"
+    MONTH = "month", pgettext_lazy("how often", "Monthly")
+    YEAR = "year", pgettext_lazy("how often", "Yearly")
+    ONCE = "once", pgettext_lazy("how often", "Once")
 
 
-FREQUENCY_PHRASES: dict[str, str] = {
-    Frequency.MONTH: "a month",
-    Frequency.YEAR: "a year",
-    Frequency.ONCE: "once",
+# Lazy: each is read in the language of the page or email that shows it.
+FREQUENCY_PHRASES: dict[str, Promise] = {
+    Frequency.MONTH: pgettext_lazy("after an amount", "a month"),
+    Frequency.YEAR: pgettext_lazy("after an amount", "a year"),
+    Frequency.ONCE: pgettext_lazy("after an amount", "once"),
 }
-# What a gift is called: Stripe's product name and the receipt's "For" line, after which
-# comes " for <newsroom>".
-PRODUCT_NAMES: dict[str, str] = {
-    Frequency.MONTH: "Monthly support",
-    Frequency.YEAR: "Yearly support",
-    Frequency.ONCE: "One-time support",
+# What a gift is called: Stripe's product name and the receipt's "For" line.
+PRODUCT_NAMES: dict[str, Promise] = {
+    Frequency.MONTH: gettext_lazy("Monthly support for %(newsroom)s"),
+    Frequency.YEAR: gettext_lazy("Yearly support for %(newsroom)s"),
+    Frequency.ONCE: gettext_lazy("One-time support for %(newsroom)s"),
 }
 # Words for sentences about a gift: "€5 every month", "your monthly support".
-FREQUENCY_ADVERBS: dict[str, str] = {
-    Frequency.MONTH: "every month",
-    Frequency.YEAR: "every year",
-    Frequency.ONCE: "once",
+FREQUENCY_ADVERBS: dict[str, Promise] = {
+    Frequency.MONTH: pgettext_lazy("after an amount", "every month"),
+    Frequency.YEAR: pgettext_lazy("after an amount", "every year"),
+    Frequency.ONCE: pgettext_lazy("after an amount", "once"),
 }
-FREQUENCY_ADJECTIVES: dict[str, str] = {
-    Frequency.MONTH: "monthly",
-    Frequency.YEAR: "yearly",
-    Frequency.ONCE: "one-time",
+FREQUENCY_ADJECTIVES: dict[str, Promise] = {
+    Frequency.MONTH: pgettext_lazy("kind of gift", "monthly"),
+    Frequency.YEAR: pgettext_lazy("kind of gift", "yearly"),
+    Frequency.ONCE: pgettext_lazy("kind of gift", "one-time"),
 }
+
+
+def product_name(frequency: str) -> str:
+    """ "Monthly support for The Harbour Ledger", in the active language."""
+    return str(PRODUCT_NAMES[frequency]) % {"newsroom": settings.NEWSROOM_NAME}
 
 
 @dataclass(frozen=True)
@@ -63,25 +70,32 @@ def amount_to_minor_units(text: str, *, currency: str) -> int:
     minimum = currency_symbol_amount(settings.CONTRIBUTION_MINIMUM, currency=currency)
     maximum = currency_symbol_amount(settings.CONTRIBUTION_MAXIMUM, currency=currency)
     compact = text.replace(" ", "").replace("\u00a0", "")
+    too_small = gettext("Please enter an amount of at least %(minimum)s.") % {"minimum": minimum}
     if compact.startswith("-"):
-        raise forms.ValidationError(f"Please enter an amount of at least {minimum}.")
+        raise forms.ValidationError(too_small)
     match = AMOUNT_PATTERN.match(compact)
     if match is None:
-        raise forms.ValidationError("Please enter the amount as a number, like 5 or 7.50.")
+        raise forms.ValidationError(gettext("Please enter the amount as a number, like 5 or 7.50."))
     whole, fraction = match.group(1), match.group(2) or ""
     decimals = currency_decimals(currency)
     if len(fraction.rstrip("0")) > decimals:
         if decimals == 0:
-            raise forms.ValidationError("Please enter a whole number, without decimals.")
+            raise forms.ValidationError(gettext("Please enter a whole number, without decimals."))
         raise forms.ValidationError(
-            f"Please use no more than {decimals} digits after the decimal point, like 7.50."
+            gettext(
+                "Please use no more than %(decimals)s digits after the decimal point, like 7.50."
+            )
+            % {"decimals": decimals}
         )
     amount = Decimal(f"{whole}.{fraction or '0'}")
     if amount < settings.CONTRIBUTION_MINIMUM:
-        raise forms.ValidationError(f"Please enter an amount of at least {minimum}.")
+        raise forms.ValidationError(too_small)
     if amount > settings.CONTRIBUTION_MAXIMUM:
         raise forms.ValidationError(
-            f"Please enter an amount of no more than {maximum}. "
-            "For a larger gift, please get in touch with us."
+            gettext(
+                "Please enter an amount of no more than %(maximum)s. "
+                "For a larger gift, please get in touch with us."
+            )
+            % {"maximum": maximum}
         )
     return to_minor_units(amount, currency=currency)

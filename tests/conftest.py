@@ -6,11 +6,15 @@ import pytest
 import stripe
 from django.core.cache import cache
 
+from config.translations import translations_compile
 from tests.gifts import SANDBOX_API_KEY, WEBHOOK_SECRET, Site
 from tests.hypothesis_profiles import hypothesis_profiles_load
 from tests.sandbox_process import SandboxProcess
 
 hypothesis_profiles_load()
+# The Russian catalogue, built from locale/ru/LC_MESSAGES/django.po (make test does it
+# too; this covers a plain `pytest` run after the .po changed).
+translations_compile()
 
 
 @pytest.fixture(autouse=True)

@@ -47,6 +47,10 @@ MIDDLEWARE = [
     "config.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (Django's order). PageCacheMiddleware above
+    # keys its entries by the language this middleware will choose (cookie, then
+    # Accept-Language), so a hit never skips a language decision it should have made.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -70,6 +74,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.newsroom",
@@ -145,7 +150,18 @@ CARE_REFUND_LIMIT = {
     ).items()
 }
 
-LANGUAGE_CODE = "en-gb"
+# Reader pages and emails in English and Russian (README "Languages"). An article's page
+# follows the article's language; other pages follow the language cookie (the switch in
+# the header), then Accept-Language; a supporter's emails follow the language they gave in.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Babel's locale for each language: dates and money read "3 March 2027" and "€5" in British
+# English, "3 марта 2027 г." and "5 €" in Russian.
+BABEL_LOCALES = {"en": "en_GB", "ru": "ru_RU"}
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -1,11 +1,15 @@
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from subscriptions.pledges import Frequency
 
-DEFAULT_HEADING = "Before you go: we have a small favour to ask"
-DEFAULT_BODY = (
+# The built-in appeal: new appeals start from it, and a language without a live appeal of
+# its own shows it, translated.
+DEFAULT_HEADING = gettext_noop("Before you go: we have a small favour to ask")
+DEFAULT_BODY = gettext_noop(
     "Everything we publish is free to read, and we want to keep it that way. "
     "No billionaire owns us and no advertiser tells us what to cover: our reporters "
     "answer to you, the people who read them.\n\n"
@@ -23,10 +27,16 @@ class Appeal(models.Model):
         default=DEFAULT_BODY,
         help_text="Plain text from the journalists; a blank line starts a new paragraph.",
     )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="Readers see the live appeal of the page's language.",
+    )
     is_live = models.BooleanField(
         "live",
         default=False,
-        help_text="The live appeal is the one readers see. Only one can be live at a time.",
+        help_text="The live appeal is the one readers see. One can be live per language.",
     )
     default_frequency = models.CharField(
         max_length=5, choices=Frequency.choices, default=Frequency.MONTH
@@ -38,10 +48,12 @@ class Appeal(models.Model):
         ordering = ["-is_live", "-modified"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_live"],
+                fields=["language", "is_live"],
                 condition=Q(is_live=True),
-                name="newsroom_one_live_appeal",
-                violation_error_message="Another appeal is already live: switch it off first.",
+                name="newsroom_one_live_appeal_per_language",
+                violation_error_message=(
+                    "Another appeal in this language is already live: switch it off first."
+                ),
             ),
         ]
 

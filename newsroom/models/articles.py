@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
@@ -94,6 +95,13 @@ class Article(models.Model):
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # The page and its appeal are in this language, whatever the reader's browser asks for.
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language the story is written in; its page and appeal follow it.",
+    )
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="A future time keeps the article hidden until then."
     )

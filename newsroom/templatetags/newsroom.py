@@ -2,6 +2,7 @@ import json
 
 from django import forms, template
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from subscriptions.fees import amount_covering_fees, fee_terms
 from subscriptions.money import (
@@ -25,9 +26,10 @@ register.filter(money)
 
 # What "cover the fees" adds, for the amount the reader chose or, before they choose, for
 # the first suggested one. The script fills the same sentences as the choice changes.
-FEE_HINT_CHOSEN = "(adds {fee} to your {amount} gift)"
-FEE_HINT_EXAMPLE = "(adds {fee} to a {amount} gift, for example)"
-MINIMUM_HINT = "(from {amount})"
+# `{fee}` and `{amount}` stay as they are in every language: the script fills them too.
+FEE_HINT_CHOSEN = gettext_lazy("(adds {fee} to your {amount} gift)")
+FEE_HINT_EXAMPLE = gettext_lazy("(adds {fee} to a {amount} gift, for example)")
+MINIMUM_HINT = gettext_lazy("(from {amount})")
 
 
 def _choice(form: AppealForm, name: str, fallback: str, allowed) -> str:
@@ -83,14 +85,14 @@ def appeal_block(context, heading: str = "", suggest_monthly: bool = False) -> d
         "frequency": frequency,
         "frequencies": Frequency.choices,
         "cover_fees": bool(_raw(form, "cover_fees")),
-        "minimum_hint": MINIMUM_HINT.format(amount=minimum),
-        "minimum_hint_template": MINIMUM_HINT,
+        "minimum_hint": str(MINIMUM_HINT).format(amount=minimum),
+        "minimum_hint_template": str(MINIMUM_HINT),
         "heading": heading,
         "suggest_monthly": suggest_monthly,
         "goal": goal_progress_get(),
         "fee_hint": _fee_hint(form, currency=currency, suggested=suggested),
-        "fee_hint_chosen": FEE_HINT_CHOSEN,
-        "fee_hint_example": FEE_HINT_EXAMPLE,
+        "fee_hint_chosen": str(FEE_HINT_CHOSEN),
+        "fee_hint_example": str(FEE_HINT_EXAMPLE),
         # Every currency and frequency's buttons, for the optional script to swap labels.
         "amounts_json": json.dumps(_all_amounts(config, currencies)),
         "phrases_json": json.dumps(
@@ -121,7 +123,7 @@ def _fee_hint(form: AppealForm, *, currency: str, suggested: list[int]) -> str:
     amount = chosen if chosen is not None else next(iter(suggested), None)
     if amount is None:
         return ""
-    sentence = FEE_HINT_CHOSEN if chosen is not None else FEE_HINT_EXAMPLE
+    sentence = str(FEE_HINT_CHOSEN if chosen is not None else FEE_HINT_EXAMPLE)
     fee = amount_covering_fees(amount, currency=currency) - amount
     return sentence.format(
         fee=money_format(fee, currency=currency), amount=money_format(amount, currency=currency)

@@ -124,6 +124,36 @@ def _money(amount: int, currency: str) -> str:
     return _money_in(amount, currency, get_language())
 
 
+def _language_action(code: str, name: str) -> Any:
+    """An admin action: from now on, write to the selected supporters in this language
+    (the language they gave in is the default; a supporter may ask for another)."""
+
+    def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
+        count = 0
+        for supporter in queryset.exclude(language=code):
+            with transaction.atomic():
+                before = {"language": supporter.language}
+                supporter.language = code
+                supporter.save(update_fields=["language", "updated_at"])
+                audit_record(
+                    action=AuditAction.SUPPORTER_LANGUAGE_CHANGED,
+                    target=supporter,
+                    request=request,
+                    before=before,
+                    after={"language": code},
+                )
+            count += 1
+        modeladmin.message_user(
+            request,
+            f"{count} supporter(s) will be written to in {name} from now on.",
+            messages.SUCCESS,
+        )
+
+    action.__name__ = f"write_in_{code}"
+    action.short_description = f"Write to the selected supporters in {name}"  # type: ignore[attr-defined]
+    return action
+
+
 @admin.register(Supporter)
 class SupporterAdmin(PrivacyRequestActions):
     list_display = [
@@ -140,6 +170,7 @@ class SupporterAdmin(PrivacyRequestActions):
         "plan_frequency",
         PlanCurrencyFilter,
         "has_failed_payment",
+        "language",
         ("first_gift_at", StartedBetweenFilter),
     ]
     search_fields = ["email", "name"]
@@ -156,10 +187,12 @@ class SupporterAdmin(PrivacyRequestActions):
     list_select_related = False
     ordering = ["-created_at", "-id"]
     change_form_template = "admin/subscriptions/supporter/change_form.html"
+    # Plus one "Write to the selected supporters in …" per language (get_actions).
     actions = [*PrivacyRequestActions.actions, "sign_out_everywhere"]
     fields = readonly_fields = (
         "email",
         "name",
+        "language",
         "state",
         "created_at",
         "reminders_unsubscribed_at",
@@ -204,6 +237,19 @@ class SupporterAdmin(PrivacyRequestActions):
             "their earlier manage links no longer work.",
             messages.SUCCESS,
         )
+
+    def has_change_language_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("subscriptions.change_supporter_language")
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        for code, name in settings.LANGUAGES:
+            action = _language_action(code, name)
+            if self.has_change_language_permission(request):
+                actions[action.__name__] = (action, action.__name__, action.short_description)
+            else:
+                actions.pop(action.__name__, None)
+        return actions
 
     def save_model(self, request: HttpRequest, obj: Supporter, form: Any, change: bool) -> None:
         with transaction.atomic():

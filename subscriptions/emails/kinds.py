@@ -15,16 +15,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from subscriptions.models import EmailKind, OutboxEmail, Payment, Supporter
 from subscriptions.models.supporters import CancelReason
 from subscriptions.money import currency_symbol_amount
-from subscriptions.pledges import FREQUENCY_ADVERBS, PRODUCT_NAMES, Frequency
+from subscriptions.pledges import FREQUENCY_ADVERBS, Frequency, product_name
 
 from .formatting import lifetime, local_date, money
 from .links import REQUESTED_MANAGE, YEAR_STATEMENT, link_placeholder
 
 Facts = Mapping[str, Any]
+StrOrPromise = str | Promise
 # Reasons only the supporter gives (on the manage page, or as feedback Stripe recorded).
 SUPPORTER_REASONS = {
     CancelReason.TOO_EXPENSIVE,
@@ -42,7 +46,9 @@ def _always(facts: Facts) -> bool:
 @dataclass(frozen=True)
 class EmailSpec:
     kind: str
-    subject: str  # str.format()ed with the email's full context
+    # Lazy, so it is read in the supporter's language; then str.format()ed with the
+    # email's full context ({newsroom}, {receipt_number}...).
+    subject: StrOrPromise
     key: Callable[[Facts], str]
     context: Callable[[Facts], dict[str, Any]]
     reminder: bool = False
@@ -57,7 +63,7 @@ def _plan(facts: Facts) -> dict[str, Any]:
     return {
         "contribution": contribution,
         "amount": money(contribution.amount, contribution.currency),
-        "frequency_words": FREQUENCY_ADVERBS[contribution.frequency],
+        "frequency_words": str(FREQUENCY_ADVERBS[contribution.frequency]),
         "next_payment_date": local_date(contribution.current_period_end),
     }
 
@@ -80,7 +86,7 @@ def _receipt_context(facts: Facts) -> dict[str, Any]:
         "paid_date": local_date(payment.paid_at),
         "contribution": contribution,
         # What was given, as Stripe's product names it: "Monthly support for <newsroom>".
-        "given_for": f"{PRODUCT_NAMES[frequency]} for {settings.NEWSROOM_NAME}",
+        "given_for": product_name(frequency),
     }
 
 
@@ -142,7 +148,7 @@ def _contribution_changed_context(facts: Facts) -> dict[str, Any]:
     return {
         **_plan(facts),
         "old_amount": money(facts["old_amount"], facts["contribution"].currency),
-        "old_frequency_words": FREQUENCY_ADVERBS[facts["old_frequency"]],
+        "old_frequency_words": str(FREQUENCY_ADVERBS[facts["old_frequency"]]),
     }
 
 
@@ -204,7 +210,8 @@ def _card_expiring_context(facts: Facts) -> dict[str, Any]:
     contribution = facts["contribution"]
     return {
         **_plan(facts),
-        "card": f"{contribution.card_brand.title()} ending {contribution.card_last4}",
+        "card": gettext("%(brand)s ending %(last4)s")
+        % {"brand": contribution.card_brand.title(), "last4": contribution.card_last4},
         "expiry": f"{contribution.card_exp_month:02d}/{contribution.card_exp_year}",
     }
 
@@ -235,14 +242,14 @@ def _manage_link_context(facts: Facts) -> dict[str, Any]:
 _SPECS = [
     EmailSpec(
         EmailKind.THANK_YOU,
-        "Thank you for supporting {newsroom}",
+        _("Thank you for supporting {newsroom}"),
         key=lambda facts: str(facts["payment"].contribution.public_id),
         context=_thank_you_context,
         due=_is_first_payment_of_a_contribution,
     ),
     EmailSpec(
         EmailKind.RECEIPT,
-        "Your receipt {receipt_number} from {newsroom}",
+        _("Your receipt {receipt_number} from {newsroom}"),
         # Staff resending a receipt pass `resend` (their form's token): a new copy, once.
         key=lambda facts: (
             facts["payment"].stripe_charge_id
@@ -252,26 +259,26 @@ _SPECS = [
     ),
     EmailSpec(
         EmailKind.PAYMENT_FAILED,
-        "Your payment to {newsroom} did not go through",
+        _("Your payment to {newsroom} did not go through"),
         key=lambda facts: f"{facts['invoice_id']}:{facts['attempt']}",
         context=_payment_failed_context,
     ),
     EmailSpec(
         EmailKind.PAYMENT_ACTION_REQUIRED,
-        "Please confirm your payment to {newsroom}",
+        _("Please confirm your payment to {newsroom}"),
         key=lambda facts: facts["invoice_id"],
         context=_payment_action_required_context,
     ),
     EmailSpec(
         EmailKind.CARD_EXPIRING,
-        "Your card expires before your next gift to {newsroom}",
+        _("Your card expires before your next gift to {newsroom}"),
         key=_card_expiring_key,
         context=_card_expiring_context,
         reminder=True,
     ),
     EmailSpec(
         EmailKind.RENEWAL_COMING,
-        "Your yearly support for {newsroom} renews on {renewal_date}",
+        _("Your yearly support for {newsroom} renews on {renewal_date}"),
         key=lambda facts: _subscription_key(
             facts, f"{facts['contribution'].current_period_end:%Y%m%d}"
         ),
@@ -281,20 +288,20 @@ _SPECS = [
     ),
     EmailSpec(
         EmailKind.CONTRIBUTION_CHANGED,
-        "Your support for {newsroom} has changed",
+        _("Your support for {newsroom} has changed"),
         key=lambda facts: _subscription_key(facts, facts["price_id"]),
         context=_contribution_changed_context,
     ),
     EmailSpec(
         EmailKind.CANCELLATION,
-        "Your support for {newsroom} is cancelled",
+        _("Your support for {newsroom} is cancelled"),
         key=_cancellation_key,
         context=_cancellation_context,
         due=_cancellation_not_yet_confirmed,
     ),
     EmailSpec(
         EmailKind.CONTINUES,
-        "Your support for {newsroom} continues",
+        _("Your support for {newsroom} continues"),
         # Once per period, as the cancellation it undoes is confirmed once per period.
         key=lambda facts: _subscription_key(
             facts, f"continues:{facts['contribution'].current_period_end:%Y%m%d}"
@@ -303,7 +310,7 @@ _SPECS = [
     ),
     EmailSpec(
         EmailKind.REFUND,
-        "Your refund from {newsroom}",
+        _("Your refund from {newsroom}"),
         # One email per Stripe refund (older rows: per refunded total of the charge).
         key=lambda facts: (
             facts.get("refund_id")
@@ -314,7 +321,7 @@ _SPECS = [
     ),
     EmailSpec(
         EmailKind.WIN_BACK,
-        "We miss you at {newsroom}",
+        _("We miss you at {newsroom}"),
         key=lambda facts: "win-back",  # once per supporter, ever
         context=lambda facts: {
             **_plan(facts),
@@ -327,13 +334,13 @@ _SPECS = [
     ),
     EmailSpec(
         EmailKind.YEAR_END,
-        "Your {year} giving statement from {newsroom}",
+        _("Your {year} giving statement from {newsroom}"),
         key=lambda facts: str(facts["year"]),
         context=_year_end_context,
     ),
     EmailSpec(
         EmailKind.MANAGE_LINK,
-        "Your link to manage your support for {newsroom}",
+        _("Your link to manage your support for {newsroom}"),
         # A fresh link each time the supporter asks (the rate limit keeps this in check).
         key=lambda facts: str(uuid.uuid4()),
         context=_manage_link_context,

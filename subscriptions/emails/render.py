@@ -29,6 +29,7 @@ def unsubscribe_url(supporter: Supporter) -> str:
 
 
 def email_render(*, kind: str, supporter: Supporter, context: dict[str, Any]) -> RenderedEmail:
+    """Render in the active language: email_queue activates the supporter's."""
     spec = SPECS[kind]
     full = {
         "newsroom": settings.NEWSROOM_NAME,
@@ -45,7 +46,7 @@ def email_render(*, kind: str, supporter: Supporter, context: dict[str, Any]) ->
         **context,
     }
     return RenderedEmail(
-        subject=spec.subject.format(**full),
+        subject=str(spec.subject).format(**full),
         html=render_to_string(spec.template("html"), full),
         text=render_to_string(spec.template("txt"), full),
         # The List-Unsubscribe header: this token can only unsubscribe from reminders.

@@ -32,6 +32,7 @@ class AuditAction(models.TextChoices):
     EMAIL_SENT_AGAIN = "email.sent_again", "Failed email sent again"
     SUPPORTER_SIGNED_OUT = "supporter.signed_out", "Supporter signed out everywhere"
     SUPPORTER_EMAIL_CHANGED = "supporter.email_changed", "Supporter's email changed"
+    SUPPORTER_LANGUAGE_CHANGED = "supporter.language_changed", "Supporter's language changed"
     RECEIPT_RESENT = "care.receipt_resent", "Receipt resent"
     MANAGE_LINK_SENT = "care.manage_link_sent", "Manage link sent"
     PLAN_CANCELLED = "care.plan_cancelled", "Plan cancelled"

@@ -1,18 +1,19 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .supporters import Contribution, Supporter
 
 
 class DisputeStatus(models.TextChoices):
-    NONE = "", "No dispute"
-    WARNING_NEEDS_RESPONSE = "warning_needs_response", "Warning, needs response"
-    WARNING_UNDER_REVIEW = "warning_under_review", "Warning, under review"
-    WARNING_CLOSED = "warning_closed", "Warning, closed"
-    NEEDS_RESPONSE = "needs_response", "Needs response"
-    UNDER_REVIEW = "under_review", "Under review"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
-    PREVENTED = "prevented", "Prevented"
+    NONE = "", _("No dispute")
+    WARNING_NEEDS_RESPONSE = "warning_needs_response", _("Warning, needs response")
+    WARNING_UNDER_REVIEW = "warning_under_review", _("Warning, under review")
+    WARNING_CLOSED = "warning_closed", _("Warning, closed")
+    NEEDS_RESPONSE = "needs_response", _("Needs response")
+    UNDER_REVIEW = "under_review", _("Under review")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    PREVENTED = "prevented", _("Prevented")
 
 
 class ReconciliationStatus(models.TextChoices):

@@ -1,8 +1,10 @@
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from subscriptions.pledges import Frequency
 
@@ -20,6 +22,10 @@ class Supporter(models.Model):
 
     email = models.EmailField(max_length=254)
     name = models.CharField(max_length=200, blank=True)
+    # Every email to them is written in this language: the one they last gave in.
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     # One-click unsubscribe from reminders and win-back; receipts are always sent.
     reminders_unsubscribed_at = models.DateTimeField(null=True, blank=True)
     # The provider reported a bounce or complaint: no more reminders to this address.
@@ -67,6 +73,7 @@ class Supporter(models.Model):
             ("export_supporter_data", "Can export a supporter's data (privacy request)"),
             ("erase_supporter", "Can erase a supporter (privacy request)"),
             ("sign_out_supporter", "Can sign a supporter out of the manage page everywhere"),
+            ("change_supporter_language", "Can change the language a supporter is written to in"),
         ]
 
     def __str__(self) -> str:
@@ -80,18 +87,18 @@ class Supporter(models.Model):
 class ContributionStatus(models.TextChoices):
     """Stripe's subscription statuses, plus our own for checkout and one-time gifts."""
 
-    PENDING = "pending", "Checkout not completed"
-    EXPIRED = "expired", "Checkout expired"
-    INCOMPLETE = "incomplete", "Incomplete"
-    INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete, expired"
-    TRIALING = "trialing", "Trialing"
-    ACTIVE = "active", "Active"
-    PAST_DUE = "past_due", "Past due"
-    UNPAID = "unpaid", "Unpaid"
-    PAUSED = "paused", "Paused"
-    CANCELED = "canceled", "Canceled"
-    PAID = "paid", "Paid (one-time)"
-    FAILED = "failed", "Payment failed"
+    PENDING = "pending", _("Checkout not completed")
+    EXPIRED = "expired", _("Checkout expired")
+    INCOMPLETE = "incomplete", _("Incomplete")
+    INCOMPLETE_EXPIRED = "incomplete_expired", _("Incomplete, expired")
+    TRIALING = "trialing", _("Trialing")
+    ACTIVE = "active", _("Active")
+    PAST_DUE = "past_due", _("Past due")
+    UNPAID = "unpaid", _("Unpaid")
+    PAUSED = "paused", _("Paused")
+    CANCELED = "canceled", _("Canceled")
+    PAID = "paid", _("Paid (one-time)")
+    FAILED = "failed", _("Payment failed")
 
 
 CHANGEABLE_STATUSES = {
@@ -110,14 +117,14 @@ class Upsell(models.TextChoices):
 
 
 class CancelReason(models.TextChoices):
-    TOO_EXPENSIVE = "too_expensive", "I can no longer afford it"
-    SUPPORT_ELSEWHERE = "support_elsewhere", "I support other causes now"
-    UNHAPPY = "unhappy", "I am unhappy with the journalism"
-    TEMPORARY = "temporary", "I only meant to give for a while"
-    OTHER = "other", "Another reason"
-    PAYMENT_FAILED = "payment_failed", "Payments failed"
-    PAYMENT_DISPUTED = "payment_disputed", "A payment was disputed"
-    STAFF = "staff", "Cancelled by staff"
+    TOO_EXPENSIVE = "too_expensive", _("I can no longer afford it")
+    SUPPORT_ELSEWHERE = "support_elsewhere", _("I support other causes now")
+    UNHAPPY = "unhappy", _("I am unhappy with the journalism")
+    TEMPORARY = "temporary", _("I only meant to give for a while")
+    OTHER = "other", _("Another reason")
+    PAYMENT_FAILED = "payment_failed", _("Payments failed")
+    PAYMENT_DISPUTED = "payment_disputed", _("A payment was disputed")
+    STAFF = "staff", _("Cancelled by staff")
 
 
 class Contribution(models.Model):
@@ -146,6 +153,10 @@ class Contribution(models.Model):
     )
     source_article = models.ForeignKey(
         "newsroom.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The language the appeal was shown in; the supporter's emails follow it.
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     # The appeal form's one-time token: a resubmitted form finds this row again.
     checkout_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)

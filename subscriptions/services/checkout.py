@@ -11,28 +11,32 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.fees import amount_covering_fees
 from subscriptions.models import Contribution
 from subscriptions.models.supporters import ContributionStatus
-from subscriptions.pledges import PRODUCT_NAMES, Frequency, Pledge
+from subscriptions.pledges import Frequency, Pledge, product_name
 from subscriptions.ratelimit import rate_limit_hit
 from subscriptions.stripe_events.checkout import checkout_session_sync
 
 logger = logging.getLogger(__name__)
 
-PAYMENT_UNAVAILABLE = (
+PAYMENT_UNAVAILABLE = gettext_lazy(
     "We could not reach our payment provider, so nothing was charged. Please try again in a minute."
 )
 # Without script a form carries no token of its own (the page is shared by every reader):
 # the same gift from the same browser and address within this many seconds is taken for
 # the same submission, a double click or a resend.
 SCRIPTLESS_REPEAT_SECONDS = 60
-TOO_MANY_ATTEMPTS = (
+TOO_MANY_ATTEMPTS = gettext_lazy(
     "There have been too many attempts to give from your connection in the last hour. "
     "Nothing was charged. Please try again later, or write to us."
 )
+# Stripe Checkout's locale for each of our languages (Stripe's list is longer than ours).
+CHECKOUT_LOCALES = {"en": "en-GB", "ru": "ru"}
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,9 @@ class CheckoutStarted:
 class CheckoutRefused(Exception):
     """No checkout was opened; `reason` is the sentence to show the reader."""
 
-    def __init__(self, reason: str, *, status: int) -> None:
+    def __init__(self, reason: str | Promise, *, status: int) -> None:
         super().__init__(reason)
-        self.reason = reason
+        self.reason = str(reason)  # in the language active when it was refused
         self.status = status
 
 
@@ -125,7 +129,7 @@ def _scriptless_form_token(
 
 
 def _contribution_record(
-    *, pledge: Pledge, source: CheckoutSource, form_token: uuid.UUID | None
+    *, pledge: Pledge, source: CheckoutSource, form_token: uuid.UUID | None, language: str
 ) -> Contribution:
     """The pending row for this pledge; the same form submitted twice finds the same row."""
     amount, currency = pledge.amount_minor, pledge.currency
@@ -138,6 +142,7 @@ def _contribution_record(
         "covered_fee": total - amount,
         "upsell": pledge.upsell,
         "source_article_id": source.article_id,
+        "language": language,
     }
     contribution = _find_resubmission(form_token, **fields)
     if contribution is not None:
@@ -152,9 +157,14 @@ def _contribution_record(
 
 
 def checkout_open(
-    *, pledge: Pledge, source: CheckoutSource, client: CheckoutClient
+    *,
+    pledge: Pledge,
+    source: CheckoutSource,
+    client: CheckoutClient,
+    language: str = settings.LANGUAGE_CODE,
 ) -> CheckoutStarted:
-    """Record a pending contribution and open Stripe Checkout for it.
+    """Record a pending contribution and open Stripe Checkout for it, in `language` (the
+    appeal's): Checkout speaks it, and the supporter's emails will.
 
     Raises CheckoutRefused when the reader's connection or email has tried too often, or
     when Stripe cannot be reached. The contribution's id is the idempotency key, so a
@@ -165,7 +175,11 @@ def checkout_open(
     form_token = client.form_token or _scriptless_form_token(
         pledge=pledge, source=source, client=client
     )
-    contribution = _contribution_record(pledge=pledge, source=source, form_token=form_token)
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    contribution = _contribution_record(
+        pledge=pledge, source=source, form_token=form_token, language=language
+    )
     frequency = pledge.frequency
     try:
         session = gateway.checkout_session_create(
@@ -174,11 +188,12 @@ def checkout_open(
             amount=contribution.amount,
             currency=contribution.currency,
             interval=None if frequency == Frequency.ONCE else frequency,
-            product_name=f"{PRODUCT_NAMES[frequency]} for {settings.NEWSROOM_NAME}",
+            product_name=product_name(frequency),
             success_url=f"{settings.SITE_URL}{reverse('subscriptions:thanks')}"
             "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=settings.SITE_URL + source.return_path,
             client_reference_id=str(contribution.public_id),
+            locale=CHECKOUT_LOCALES.get(contribution.language, "auto"),
             # Nothing about the reader's connection: Stripe Checkout sees it for itself.
             metadata={
                 "contribution_id": str(contribution.public_id),

@@ -1,6 +1,8 @@
 """A supporter changes their own plan from the manage page. Every change goes to Stripe
 first; our record then mirrors what Stripe answered (and the webhooks that follow)."""
 
+from django.utils.translation import gettext
+
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import ChangedBy, Contribution
 from subscriptions.models.supporters import CancelReason
@@ -26,10 +28,10 @@ def _changeable(contribution: Contribution) -> str:
     """The Stripe subscription of a gift that can still be changed."""
     subscription_id = contribution.stripe_subscription_id
     if not contribution.is_recurring or not subscription_id:
-        raise ContributionChangeRefused("Only a monthly or yearly gift can be changed.")
+        raise ContributionChangeRefused(gettext("Only a monthly or yearly gift can be changed."))
     if not contribution.is_changeable:
         raise ContributionChangeRefused(
-            "This gift has ended, so it cannot be changed. You can give again."
+            gettext("This gift has ended, so it cannot be changed. You can give again.")
         )
     return subscription_id
 
@@ -50,7 +52,7 @@ def contribution_change(*, contribution: Contribution, amount: int, frequency: s
     """
     subscription_id = _changeable(contribution)
     if frequency not in (Frequency.MONTH, Frequency.YEAR):
-        raise ContributionChangeRefused("Please choose monthly or yearly.")
+        raise ContributionChangeRefused(gettext("Please choose monthly or yearly."))
     subscription = gateway.subscription_retrieve(subscription_id)
     if frequency == subscription.interval:
         if subscription.schedule_id:
@@ -66,7 +68,9 @@ def contribution_change(*, contribution: Contribution, amount: int, frequency: s
     else:
         if subscription.cancel_at_period_end:
             raise ContributionChangeRefused(
-                "This gift is set to end. Please keep it first, then switch how often you give."
+                gettext(
+                    "This gift is set to end. Please keep it first, then switch how often you give."
+                )
             )
         gateway.subscription_switch_at_period_end(
             subscription=subscription,
@@ -84,7 +88,7 @@ def contribution_cancel(*, contribution: Contribution, reason: str, detail: str)
     """Cancel at the end of the period already paid for; it can be undone until then."""
     subscription_id = _changeable(contribution)
     if reason not in SUPPORTER_CANCEL_REASONS:
-        raise ContributionChangeRefused("Please choose a reason from the list.")
+        raise ContributionChangeRefused(gettext("Please choose a reason from the list."))
     if contribution.stripe_schedule_id:
         # A pending switch of frequency is dropped: the gift ends as it is now.
         subscription = gateway.subscription_retrieve(subscription_id)
@@ -104,7 +108,9 @@ def contribution_resume(*, contribution: Contribution) -> Contribution:
     """Undo a cancellation before the period ends."""
     subscription_id = _changeable(contribution)
     if not contribution.cancel_at_period_end:
-        raise ContributionChangeRefused("This gift is not set to end, so there is nothing to undo.")
+        raise ContributionChangeRefused(
+            gettext("This gift is not set to end, so there is nothing to undo.")
+        )
     gateway.subscription_set_cancel_at_period_end(subscription_id=subscription_id, cancel=False)
     # The plan runs on, so it has no reason to end; its history keeps the one it had.
     Contribution.objects.filter(pk=contribution.pk).update(
@@ -116,7 +122,7 @@ def contribution_resume(*, contribution: Contribution) -> Contribution:
 def contribution_card_update_url(*, contribution: Contribution, return_url: str) -> str:
     """Stripe's billing portal, where the supporter replaces their card."""
     if not contribution.stripe_customer_id:
-        raise ContributionChangeRefused("We have no card on file for this gift.")
+        raise ContributionChangeRefused(gettext("We have no card on file for this gift."))
     return gateway.billing_portal_session_create(
         customer_id=contribution.stripe_customer_id, return_url=return_url
     )

@@ -16,7 +16,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from subscriptions.emails.kinds import SPECS
 from subscriptions.emails.links import links_fill
@@ -72,7 +72,9 @@ def email_queue(*, kind: str, supporter: Supporter | None, **facts: Any) -> Outb
     key = spec.key(facts)
     if OutboxEmail.objects.filter(supporter=supporter, kind=kind, key=key).exists():
         return None
-    rendered = email_render(kind=kind, supporter=supporter, context=spec.context(facts))
+    # In the supporter's language: the subject, the words, the dates and the amounts.
+    with translation.override(supporter.language):
+        rendered = email_render(kind=kind, supporter=supporter, context=spec.context(facts))
     try:
         with transaction.atomic():
             email = OutboxEmail.objects.create(

@@ -7,22 +7,33 @@ from django.utils import timezone
 from subscriptions.models import Supporter
 
 
-def supporter_upsert(*, email: str, name: str = "") -> Supporter:
-    """The supporter with this email (any case), created if new."""
+def supporter_upsert(*, email: str, name: str = "", language: str | None = None) -> Supporter:
+    """The supporter with this email (any case), created if new.
+
+    `language` is the one the appeal they gave from was shown in, when the gift started on
+    our site: their emails follow the language they last gave in.
+    """
     email = email.strip()
     supporter = Supporter.objects.filter(email__iexact=email).first()
     if supporter is None:
+        created = {"language": language} if language else {}
         try:
             with transaction.atomic():
-                supporter = Supporter.objects.create(email=email, name=name)
+                supporter = Supporter.objects.create(email=email, name=name, **created)
         except IntegrityError:
             # Another worker made the same supporter a moment ago.
             supporter = Supporter.objects.get(email__iexact=email)
         else:
             return supporter
+    changed = []
     if name and not supporter.name:
         supporter.name = name
-        supporter.save(update_fields=["name", "updated_at"])
+        changed.append("name")
+    if language and supporter.language != language:
+        supporter.language = language
+        changed.append("language")
+    if changed:
+        supporter.save(update_fields=[*changed, "updated_at"])
     return supporter
 
 

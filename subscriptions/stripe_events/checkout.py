@@ -63,7 +63,9 @@ def checkout_session_apply(facts: CheckoutFacts) -> Contribution | None:
         return contribution
     if session.customer_email and contribution.supporter_id is None:
         contribution.supporter = supporter_upsert(
-            email=session.customer_email, name=session.customer_name
+            email=session.customer_email,
+            name=session.customer_name,
+            language=contribution.language,
         )
     if session.customer_id:
         contribution.stripe_customer_id = session.customer_id

@@ -80,7 +80,10 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
         contribution = Contribution(source_article=None)
     if contribution.supporter_id is None and facts.customer and facts.customer.email:
         contribution.supporter = supporter_upsert(
-            email=facts.customer.email, name=facts.customer.name
+            email=facts.customer.email,
+            name=facts.customer.name,
+            # A plan made outside our checkout says nothing of the supporter's language.
+            language=contribution.language if contribution.pk else None,
         )
     contribution.stripe_customer_id = info.customer_id
     before = (

@@ -92,6 +92,7 @@ def checkout_session_create(
     client_reference_id: str,
     metadata: dict[str, str],
     customer_email: str = "",
+    locale: str = "auto",
 ) -> CheckoutSessionInfo:
     price_data: dict = {
         "currency": currency,
@@ -105,6 +106,8 @@ def checkout_session_create(
         "cancel_url": cancel_url,
         "client_reference_id": client_reference_id,
         "metadata": metadata,
+        # Checkout's own words and number formats; one of Stripe's locales, or "auto".
+        "locale": locale,
     }
     if mode == "subscription":
         price_data["recurring"] = {"interval": interval}

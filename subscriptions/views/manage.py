@@ -14,6 +14,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,19 +36,19 @@ from subscriptions.signing import (
     manage_token_read,
 )
 
-LINK_SENT = (
+LINK_SENT = _(
     "Thank you. If that address belongs to one of our supporters, a link to manage your "
     "support is on its way. It works for 24 hours."
 )
-LINK_EXPIRED = "This link has expired or is not valid. Please ask for a new one below."
-SESSION_ENDED = (
+LINK_EXPIRED = _("This link has expired or is not valid. Please ask for a new one below.")
+SESSION_ENDED = _(
     "For your safety, your session on this page has ended. Please ask for a new link below."
 )
-SIGNED_OUT = (
+SIGNED_OUT = _(
     "You are signed out on every device. Links we sent you before no longer work; "
     "ask for a new one below whenever you need it."
 )
-STRIPE_UNAVAILABLE = (
+STRIPE_UNAVAILABLE = _(
     "We could not reach our payment provider, so nothing has changed. Please try again soon."
 )
 SESSION_PATH = "/support/manage/"
@@ -54,8 +56,16 @@ SESSION_PATH = "/support/manage/"
 View = Callable[..., HttpResponse]
 
 
+def _words(extra: dict[str, Any]) -> dict[str, Any]:
+    """Sentences (lazy translations) as text in the request's language, for templates and
+    anything that reads the context."""
+    return {
+        name: str(value) if isinstance(value, Promise) else value for name, value in extra.items()
+    }
+
+
 def _request_form(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
-    context = {"form": ManageLinkForm(), **extra}
+    context = {"form": ManageLinkForm(), **_words(extra)}
     return render(request, "subscriptions/manage_request.html", context, status=status)
 
 
@@ -101,7 +111,7 @@ def manage_request(request: HttpRequest) -> HttpResponse:
         manage_link_request(email=form.cleaned_data["email"], ip=client_ip(request))
     except TooManyRequests:
         return render(request, "subscriptions/too_many_requests.html", status=429)
-    return render(request, "subscriptions/manage_request.html", {"sent": LINK_SENT})
+    return render(request, "subscriptions/manage_request.html", {"sent": str(LINK_SENT)})
 
 
 @never_cache
@@ -161,7 +171,7 @@ def _page(
         "payments": selectors.payment_list_for_supporter(supporter=supporter),
         "statement_years": selectors.statement_years_for_supporter(supporter=supporter),
         "cancel_form": CancelForm(),
-        **extra,
+        **_words(extra),
     }
     return render(request, "subscriptions/manage.html", context, status=status)
 
@@ -216,9 +226,9 @@ def contribution_change(
         frequency=form.cleaned_data["frequency"],
     )
     if changed.scheduled_from:
-        messages.success(request, "Done: the switch starts when the period you paid for ends.")
+        messages.success(request, _("Done: the switch starts when the period you paid for ends."))
     else:
-        messages.success(request, "Done: your new amount applies from your next payment.")
+        messages.success(request, _("Done: your new amount applies from your next payment."))
     return _back()
 
 
@@ -233,7 +243,7 @@ def contribution_cancel(
             supporter,
             status=400,
             cancel_form=form,
-            error="Please choose a reason from the list.",
+            error=_("Please choose a reason from the list."),
         )
     contributions.contribution_cancel(
         contribution=contribution,
@@ -242,7 +252,7 @@ def contribution_cancel(
     )
     messages.success(
         request,
-        "Your gift will end after the period you have paid for. You can undo this until then.",
+        _("Your gift will end after the period you have paid for. You can undo this until then."),
     )
     return _back()
 
@@ -252,7 +262,7 @@ def contribution_resume(
     request: HttpRequest, supporter: Supporter, contribution: Contribution
 ) -> HttpResponse:
     contributions.contribution_resume(contribution=contribution)
-    messages.success(request, "Thank you: your gift continues as before.")
+    messages.success(request, _("Thank you: your gift continues as before."))
     return _back()
 
 

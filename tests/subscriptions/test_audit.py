@@ -258,6 +258,7 @@ def test_supporter_care_has_exactly_its_permissions():
         "subscriptions.export_supporter_data",
         "subscriptions.erase_supporter",
         "subscriptions.sign_out_supporter",
+        "subscriptions.change_supporter_language",
         "subscriptions.cancel_contribution",
         "subscriptions.pause_contribution",
         "subscriptions.change_amount",
