@@ -297,6 +297,14 @@ class SupporterAdmin(PrivacyRequestActions):
                 "change_url": action("change_amount", contribution=contribution.pk)
                 if contribution.is_recurring and contribution.status in CHANGEABLE_STATUSES
                 else "",
+                "pause_url": action("pause", contribution=contribution.pk)
+                if contribution.is_changeable
+                and not contribution.collection_paused
+                and not contribution.cancel_at_period_end
+                else "",
+                "resume_url": action("resume", contribution=contribution.pk)
+                if contribution.is_changeable and contribution.collection_paused
+                else "",
             }
             for contribution in plans
         ]

@@ -290,6 +290,41 @@ def subscription_cancel_now(
     return subscription_retrieve(subscription_id)
 
 
+def subscription_pause_collection(
+    *,
+    subscription_id: str,
+    resumes_at: datetime,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> SubscriptionInfo:
+    """Take no payment until `resumes_at`: the plan runs on, and each renewal's invoice is
+    voided (the supporter owes nothing for the paused periods)."""
+    subscription = call(
+        stripe_client().v1.subscriptions.update,
+        subscription_id,
+        {
+            "pause_collection": {"behavior": "void", "resumes_at": int(resumes_at.timestamp())},
+            "metadata": metadata,
+            "expand": ["default_payment_method"],
+        },
+        {"idempotency_key": idempotency_key},
+    )
+    return convert.subscription(subscription)
+
+
+def subscription_resume_collection(
+    *, subscription_id: str, metadata: dict[str, str], idempotency_key: str
+) -> SubscriptionInfo:
+    """Take payments again from the next renewal on (nothing is charged now)."""
+    subscription = call(
+        stripe_client().v1.subscriptions.update,
+        subscription_id,
+        {"pause_collection": "", "metadata": metadata, "expand": ["default_payment_method"]},
+        {"idempotency_key": idempotency_key},
+    )
+    return convert.subscription(subscription)
+
+
 def refund_create(
     *, charge_id: str, amount: int, metadata: dict[str, str], idempotency_key: str
 ) -> RefundInfo:

@@ -97,6 +97,8 @@ def subscription(obj: Any) -> SubscriptionInfo:
         cancel_at=timestamp(obj.get("cancel_at")),
         cancellation_reason=(obj.get("cancellation_details") or {}).get("reason") or "",
         cancellation_feedback=(obj.get("cancellation_details") or {}).get("feedback") or "",
+        collection_paused=bool(obj.get("pause_collection")),
+        collection_resumes_at=timestamp((obj.get("pause_collection") or {}).get("resumes_at")),
     )
 
 

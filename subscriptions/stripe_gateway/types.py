@@ -78,6 +78,9 @@ class SubscriptionInfo:
     # payment_disputed) and the customer's feedback, if any was given.
     cancellation_reason: str = ""
     cancellation_feedback: str = ""
+    # pause_collection: no payment is taken until resumes_at (None: until resumed).
+    collection_paused: bool = False
+    collection_resumes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
