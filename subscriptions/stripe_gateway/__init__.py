@@ -364,11 +364,18 @@ def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
 
 
 def charge_retrieve(charge_id: str) -> ChargeInfo:
-    """The charge with its balance transaction and its refunds (each with its failure's)."""
+    """The charge with its balance transaction and its refunds, each with its own balance
+    transaction and its failure's."""
     charge = call(
         stripe_client().v1.charges.retrieve,
         charge_id,
-        {"expand": ["balance_transaction", "refunds.data.failure_balance_transaction"]},
+        {
+            "expand": [
+                "balance_transaction",
+                "refunds.data.balance_transaction",
+                "refunds.data.failure_balance_transaction",
+            ]
+        },
     )
     return convert.charge(charge)
 
@@ -404,12 +411,15 @@ def invoice_retrieve(invoice_id: str) -> InvoiceInfo:
 
 def refund_retrieve(refund_id: str) -> RefundInfo:
     refund = call(
-        stripe_client().v1.refunds.retrieve, refund_id, {"expand": ["failure_balance_transaction"]}
+        stripe_client().v1.refunds.retrieve,
+        refund_id,
+        {"expand": ["balance_transaction", "failure_balance_transaction"]},
     )
     return convert.refund(refund)
 
 
 def dispute_retrieve(dispute_id: str) -> DisputeInfo:
+    """The dispute with its balance transactions (Stripe always lists them in full)."""
     return convert.dispute(call(stripe_client().v1.disputes.retrieve, dispute_id))
 
 

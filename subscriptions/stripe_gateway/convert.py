@@ -136,6 +136,7 @@ def refund(obj: Any) -> RefundInfo:
         created=datetime.fromtimestamp(obj["created"], tz=UTC),
         failure_reason=obj.get("failure_reason") or "",
         failure_balance_transaction=balance_transaction(obj.get("failure_balance_transaction")),
+        balance_transaction=balance_transaction(obj.get("balance_transaction"), source=obj),
     )
 
 
@@ -243,6 +244,11 @@ def dispute(obj: Any) -> DisputeInfo:
         charge_id=object_id(obj.get("charge")),
         status=obj["status"],
         amount=obj["amount"],
+        balance_transactions=tuple(
+            info
+            for txn in obj.get("balance_transactions") or []
+            if (info := balance_transaction(txn, source=obj))
+        ),
     )
 
 

@@ -150,6 +150,8 @@ class RefundInfo:
     created: datetime
     failure_reason: str = ""
     failure_balance_transaction: BalanceTransactionInfo | None = None
+    # What the refund took from the balance (when Stripe gave it expanded).
+    balance_transaction: BalanceTransactionInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ class DisputeInfo:
     charge_id: str
     status: str
     amount: int
+    # The withdrawal, and the reversal of a won dispute, as Stripe lists them on it.
+    balance_transactions: tuple[BalanceTransactionInfo, ...] = ()
 
 
 @dataclass(frozen=True)
