@@ -71,7 +71,7 @@ class StripeComparisonForm(forms.Form):
         return cleaned
 
     def clean_currency(self) -> str:
-        code = self.cleaned_data["currency"].strip().lower()
+        code = str(self.cleaned_data["currency"]).strip().lower()
         if len(code) != 3 or not code.isalpha():
             raise forms.ValidationError("Give a three-letter currency code, like EUR.")
         return code
