@@ -8,7 +8,7 @@ one run, with a signed-in Supporter care member and Django's test client:
 
 - the admin index page (the baseline);
 - the supporter list, unfiltered and filtered by state;
-- a search by charge id and by email address;
+- a search by charge id, by email address and by part of a name (trigram index);
 - the page of one supporter (timeline included), for different supporters.
 
 It prints the median time of each and its ratio to the index (target: each <= 3x), and
@@ -78,7 +78,8 @@ LOAD_SQL = [
         INSERT INTO subscriptions_contribution (
             public_id, supporter_id, amount, currency, frequency, status, covers_fees,
             covered_fee, stripe_customer_id, stripe_subscription_id, stripe_payment_intent_id,
-            card_brand, card_last4, cancel_at_period_end, cancel_reason, cancel_reason_detail,
+            card_brand, card_last4, cancel_at_period_end, collection_paused, cancel_reason,
+            cancel_reason_detail,
             stripe_schedule_id, scheduled_frequency, started_at, current_period_end, created_at,
             updated_at
         )
@@ -93,7 +94,7 @@ LOAD_SQL = [
             'cus_bench_' || k2,
             CASE WHEN k < 17 THEN 'sub_bench_' || k2 END,
             CASE WHEN k >= 17 THEN 'pi_bench_once_' || k2 END,
-            'visa', '4242', false, '', '', '', '',
+            'visa', '4242', false, false, '', '', '', '',
             s.first_gift_at, now() + interval '10 days', s.first_gift_at, now()
         FROM (
             SELECT id, first_gift_at, substring(email from 7 for position('@' in email) - 7)::int
@@ -214,6 +215,7 @@ def measure(count: int, repeats: int) -> None:
         for pk in supporter_ids
     ]
     emails = list(Supporter.objects.filter(pk__in=supporter_ids).values_list("email", flat=True))
+    names = list(Supporter.objects.filter(pk__in=supporter_ids).values_list("name", flat=True))
 
     def pick(values: list, attempt: int):
         return values[attempt % len(values)]
@@ -232,6 +234,10 @@ def measure(count: int, repeats: int) -> None:
         (
             "search by email",
             lambda a: client.get("/admin/subscriptions/supporter/", {"q": pick(emails, a)}),
+        ),
+        (
+            "search by part of a name",
+            lambda a: client.get("/admin/subscriptions/supporter/", {"q": pick(names, a)}),
         ),
         (
             "supporter page",

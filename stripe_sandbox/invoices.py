@@ -26,6 +26,27 @@ def invoice_create(
     period_end: int,
 ) -> dict[str, Any]:
     """A finalized invoice for the subscription's current items (not yet paid)."""
+    return invoice_finalize(
+        sb,
+        invoice_draft_for(
+            sb,
+            subscription,
+            billing_reason=billing_reason,
+            period_start=period_start,
+            period_end=period_end,
+        ),
+    )
+
+
+def invoice_draft_for(
+    sb: Sandbox,
+    subscription: dict[str, Any],
+    *,
+    billing_reason: str,
+    period_start: int,
+    period_end: int,
+) -> dict[str, Any]:
+    """A draft invoice for the subscription's current items."""
     invoice_id = new_id("in_")
     lines = [invoice_line(sb, invoice_id, subscription, item) for item in item_list(subscription)]
     parent = nested(
@@ -37,7 +58,7 @@ def invoice_create(
             metadata=dict(subscription["metadata"]),
         ),
     )
-    invoice = invoice_draft(
+    return invoice_draft(
         sb,
         invoice_id=invoice_id,
         customer_id=subscription["customer"],
@@ -47,7 +68,6 @@ def invoice_create(
         parent=parent,
         period=(period_start, period_end),
     )
-    return invoice_finalize(sb, invoice)
 
 
 def invoice_draft(

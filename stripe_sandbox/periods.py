@@ -5,15 +5,25 @@ from typing import Any
 
 from .app import Sandbox
 from .errors import CardDeclined
-from .invoices import RETRY_AFTER_DAYS, invoice_attempt_payment, invoice_create, item_list
+from .invoices import (
+    RETRY_AFTER_DAYS,
+    invoice_attempt_payment,
+    invoice_create,
+    invoice_draft_for,
+    item_list,
+)
 from .schedules import schedule_phase_due
 from .shapes import skeleton
 from .subscriptions import (
     LIVE_STATUSES,
     add_interval,
     changed_fields,
+    collection_paused,
+    invoice_not_collected,
+    period_end,
     schedule_period_jobs,
     subscription_cancel,
+    subscription_collection_resume,
     subscription_invoice_collect,
 )
 
@@ -31,6 +41,10 @@ def subscription_renew(sb: Sandbox, subscription_id: str) -> None:
     schedule_phase_due(sb, subscription)
     if subscription["status"] not in LIVE_STATUSES:
         return
+    if subscription.get("pause_collection") and not collection_paused(sb, subscription):
+        # The pause ended at this same moment: collection resumes before the renewal.
+        subscription_collection_resume(sb, subscription_id)
+        subscription = sb.get(subscription_id, "subscription")
     previous = copy.deepcopy(subscription)
     old_start = min(item["current_period_start"] for item in item_list(subscription))
     old_end = min(item["current_period_end"] for item in item_list(subscription))
@@ -40,14 +54,16 @@ def subscription_renew(sb: Sandbox, subscription_id: str) -> None:
         item["current_period_end"] = add_interval(
             item["current_period_end"], recurring["interval"], recurring["interval_count"]
         )
-    invoice = invoice_create(
-        sb,
-        subscription,
-        billing_reason="subscription_cycle",
-        period_start=old_start,
-        period_end=old_end,
-    )
-    subscription_invoice_collect(sb, subscription, invoice)
+    period = {"billing_reason": "subscription_cycle", "period_start": old_start,
+              "period_end": old_end}  # fmt: skip
+    if collection_paused(sb, subscription):
+        # Collection paused: the period goes on, its invoice is left unpaid as asked.
+        behavior = subscription["pause_collection"]["behavior"]
+        invoice = invoice_draft_for(sb, subscription, **period)
+        subscription["latest_invoice"] = invoice["id"]
+        invoice_not_collected(sb, invoice, behavior)
+    else:
+        subscription_invoice_collect(sb, subscription, invoice_create(sb, subscription, **period))
     sb.save(subscription)
     schedule_period_jobs(sb, subscription)
     sb.emit(
@@ -112,6 +128,9 @@ def subscription_upcoming(sb: Sandbox, subscription_id: str) -> None:
         return
     if subscription["cancel_at_period_end"]:
         return
+    pause = subscription.get("pause_collection")
+    if pause and (pause["resumes_at"] is None or pause["resumes_at"] >= period_end(subscription)):
+        return  # nothing will be charged at this renewal
     items = item_list(subscription)
     amount = sum(item["price"]["unit_amount"] * (item.get("quantity") or 1) for item in items)
     customer = sb.store.get(subscription["customer"]) or {}

@@ -10,7 +10,12 @@ from .catalog import merged_metadata, plan_from_price, price_create
 from .errors import InvalidRequest
 from .forms import as_bool
 from .ids import new_id
-from .invoices import invoice_attempt_payment, invoice_create, item_list
+from .invoices import (
+    invoice_attempt_payment,
+    invoice_create,
+    invoice_finalize,
+    item_list,
+)
 from .shapes import nested, skeleton
 
 UPCOMING_NOTICE_SECONDS = 7 * 86400
@@ -267,6 +272,8 @@ def subscription_update(
         subscription["default_payment_method"] = payment_method["id"]
     if "metadata" in params:
         subscription["metadata"] = merged_metadata(subscription["metadata"], params["metadata"])
+    if "pause_collection" in params:
+        pause_collection_set(sb, subscription, params["pause_collection"])
     details = params.get("cancellation_details")
     if isinstance(details, dict):
         current = subscription["cancellation_details"] or {}
@@ -285,6 +292,70 @@ def subscription_update(
     if changes:
         sb.emit("customer.subscription.updated", subscription, previous_attributes=changes)
     return subscription
+
+
+PAUSE_BEHAVIORS = ("keep_as_draft", "mark_uncollectible", "void")
+
+
+def pause_collection_set(sb: Sandbox, subscription: dict[str, Any], value: Any) -> None:
+    """`pause_collection`: "" resumes collection now; a hash pauses it (the periods go on,
+    their invoices are not paid), until `resumes_at` if given."""
+    sb.store.unschedule(subscription["id"], "subscription.resume_collection")
+    if value == "":
+        subscription["pause_collection"] = None
+        return
+    behavior = value.get("behavior")
+    if behavior not in PAUSE_BEHAVIORS:
+        raise InvalidRequest(
+            f"Invalid pause_collection[behavior]: must be one of {', '.join(PAUSE_BEHAVIORS)}",
+            param="pause_collection[behavior]",
+        )
+    resumes_at = value.get("resumes_at")
+    if resumes_at is not None:
+        resumes_at = int(resumes_at)
+        if resumes_at <= sb.now():
+            raise InvalidRequest(
+                "pause_collection[resumes_at] must be in the future.",
+                param="pause_collection[resumes_at]",
+            )
+        # Collection resumes *after* resumes_at: a renewal at that very second is skipped.
+        sb.schedule(resumes_at + 1, "subscription.resume_collection", subscription["id"])
+    subscription["pause_collection"] = nested(
+        "subscription:pause_collection", behavior=behavior, resumes_at=resumes_at
+    )
+
+
+def collection_paused(sb: Sandbox, subscription: dict[str, Any]) -> bool:
+    pause = subscription.get("pause_collection")
+    return bool(pause) and (pause["resumes_at"] is None or pause["resumes_at"] >= sb.now())
+
+
+def subscription_collection_resume(sb: Sandbox, subscription_id: str) -> None:
+    """Clock job at `pause_collection.resumes_at`: collection starts again, as at Stripe."""
+    subscription = sb.store.get(subscription_id)
+    pause = subscription and subscription.get("pause_collection")
+    if not pause or pause["resumes_at"] is None or pause["resumes_at"] >= sb.now():
+        return
+    previous = copy.deepcopy(subscription)
+    subscription["pause_collection"] = None
+    sb.save(subscription)
+    sb.emit(
+        "customer.subscription.updated",
+        subscription,
+        previous_attributes=changed_fields(previous, subscription),
+    )
+
+
+def invoice_not_collected(sb: Sandbox, invoice: dict[str, Any], behavior: str) -> None:
+    """A paused subscription's renewal invoice, left as its `pause_collection` says."""
+    if behavior == "keep_as_draft":
+        return
+    invoice = invoice_finalize(sb, invoice)
+    key = "voided_at" if behavior == "void" else "marked_uncollectible_at"
+    invoice["status"] = "void" if behavior == "void" else "uncollectible"
+    invoice["status_transitions"][key] = sb.now()
+    sb.save(invoice)
+    sb.emit("invoice.voided" if behavior == "void" else "invoice.marked_uncollectible", invoice)
 
 
 def item_update(

@@ -17,8 +17,13 @@ from .models import MonthClose, ReportExport
 from .models.reports import ReportExportStatus
 from .reports.background import background_above_rows, report_export_request
 from .reports.closing import MonthCloseRefused, month_close
+from .reports.comparison import (
+    stripe_report_comparison_latest,
+    stripe_report_comparison_request,
+    stripe_report_comparisons_waiting,
+)
 from .reports.exports import report_build, report_filename, report_size, report_write
-from .reports.forms import MonthCloseForm, ReportForm
+from .reports.forms import MonthCloseForm, ReportForm, StripeComparisonForm
 from .reports.tieout import payouts_not_tied_out
 from .reports.writers import csv_lines
 from .services.audit import audit_record
@@ -29,8 +34,14 @@ CONTENT_TYPES = {
 }
 
 
-def _page(request: HttpRequest, admin_site: Any, form: ReportForm) -> TemplateResponse:
+def _page(
+    request: HttpRequest,
+    admin_site: Any,
+    form: ReportForm,
+    compare_form: StripeComparisonForm | None = None,
+) -> TemplateResponse:
     exports = list(ReportExport.objects.filter(requested_by=request.user.pk)[:10])
+    comparisons_waiting = stripe_report_comparisons_waiting()
     context = {
         **admin_site.each_context(request),
         "title": "Reports",
@@ -39,7 +50,11 @@ def _page(request: HttpRequest, admin_site: Any, form: ReportForm) -> TemplateRe
         "mismatches": payouts_not_tied_out(),
         "closes": MonthClose.objects.all()[:24],
         "exports": exports,
-        "refresh": any(
+        "comparison": stripe_report_comparison_latest(),
+        "comparisons_waiting": comparisons_waiting,
+        "compare_form": compare_form or StripeComparisonForm(),
+        "refresh": bool(comparisons_waiting)
+        or any(
             e.status in (ReportExportStatus.PENDING, ReportExportStatus.RUNNING) for e in exports
         ),
         "background_above": background_above_rows(),
@@ -125,5 +140,26 @@ def reports_close_month(request: HttpRequest, admin_site: Any) -> HttpResponse:
         request,
         f"{close.month:%B %Y} ({close.currency.upper()}) is closed: {close.row_count} "
         "transactions frozen. Anything that arrives for it now is booked in the next open month.",
+    )
+    return redirect("admin:reports")
+
+
+@require_POST
+@permission_required("subscriptions.export_reports", raise_exception=True)
+def reports_compare_with_stripe(request: HttpRequest, admin_site: Any) -> HttpResponse:
+    form = StripeComparisonForm(request.POST)
+    if not form.is_valid():
+        return _page(request, admin_site, ReportForm(), compare_form=form)
+    period = form.period()
+    stripe_report_comparison_request(period=period, user=request.user)
+    audit_record(
+        action="finance.stripe_report_compared",
+        reason=f"{period.currency} {period.start} to {period.end}",
+        request=request,
+    )
+    messages.info(
+        request,
+        "A worker is asking Stripe for its itemized report; the comparison shows here when "
+        "it is done (this page refreshes itself).",
     )
     return redirect("admin:reports")

@@ -145,6 +145,11 @@ class StaffAdminSite(admin.AdminSite):
                 name="reports_export_file",
             ),
             path("reports/close/", view(admin_reports.reports_close_month), name="reports_close"),
+            path(
+                "reports/compare/",
+                view(admin_reports.reports_compare_with_stripe),
+                name="reports_compare",
+            ),
             *super().get_urls(),
         ]
 

@@ -52,7 +52,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "subscriptions.export_supporter_data",
         "subscriptions.erase_supporter",
         "subscriptions.sign_out_supporter",
-        # Added by migration 0017 (languages), which gives it to the group.
+        # Added by migration 0018 (languages), which gives it to the group.
         "subscriptions.change_supporter_language",
         "subscriptions.cancel_contribution",
         "subscriptions.pause_contribution",

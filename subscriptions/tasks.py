@@ -10,7 +10,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from .reports import background, sync
+from .reports import background, comparison, sync
 from .services import events, manage, outbox, payouts, reminders
 
 logger = logging.getLogger(__name__)
@@ -117,3 +117,17 @@ def report_export_run(export_id: int) -> str:
 @shared_task(name="subscriptions.report_exports_prune")
 def report_exports_prune() -> int:
     return background.report_exports_prune()
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    name="subscriptions.stripe_report_comparison_run",
+)
+def stripe_report_comparison_run(comparison_id: int) -> str:
+    return comparison.stripe_report_comparison_run(comparison_id=comparison_id)
+
+
+@shared_task(name="subscriptions.stripe_report_comparison_daily")
+def stripe_report_comparison_daily() -> str:
+    return comparison.stripe_report_comparison_daily()

@@ -183,6 +183,7 @@ _FIELD_WORDS = {
     "frequency": "frequency",
     "status": "state",
     "cancel_at_period_end": "ends at period end",
+    "collection_pause": "payments",
 }
 
 

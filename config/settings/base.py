@@ -409,6 +409,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.ledger_nightly",
         "schedule": crontab(hour=6, minute=30),
     },
+    "stripe-report-compare": {
+        "task": "subscriptions.stripe_report_comparison_daily",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "report-exports-prune": {
         "task": "subscriptions.report_exports_prune",
         "schedule": crontab(hour=4, minute=0),

@@ -11,6 +11,7 @@ from ..periods import subscription_renew, subscription_upcoming
 from ..registry import Resource, Route
 from ..subscriptions import (
     subscription_cancel,
+    subscription_collection_resume,
     subscription_end_at,
     subscription_pause,
     subscription_resume,
@@ -121,8 +122,9 @@ RESOURCES = (
             "renew": subscription_renew,
             "upcoming": subscription_upcoming,
             "end_at": subscription_end_at,
+            "resume_collection": subscription_collection_resume,
         },
-        nested=("subscription:cancellation_details",),
+        nested=("subscription:cancellation_details", "subscription:pause_collection"),
     ),
     Resource(
         "subscription_item",

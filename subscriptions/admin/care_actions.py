@@ -1,6 +1,7 @@
 """Supporter care's actions, each a confirmation page with a required reason and a hidden
 one-time token: resend a receipt, send a manage link, cancel a plan, change its amount,
-refund a payment. Each checks its permission on GET and on POST."""
+pause its payments for some months or resume them, refund a payment. Each checks its
+permission on GET and on POST."""
 
 import uuid
 from collections.abc import Callable
@@ -20,10 +21,13 @@ from subscriptions.models import Contribution, Payment, Supporter
 from subscriptions.money import currency_decimals, money_format, to_minor_units
 from subscriptions.pledges import amount_to_minor_units
 from subscriptions.services.care import (
+    PAUSE_MONTHS_MAX,
     CareActionRefused,
     StaffAct,
     care_contribution_amount_change,
     care_contribution_cancel,
+    care_contribution_pause,
+    care_contribution_resume,
     care_manage_link_send,
     care_payment_refund,
     care_receipt_resend,
@@ -79,6 +83,17 @@ class CancelForm(ReasonForm):
         widget=forms.RadioSelect,
         initial="period_end",
         label="When",
+    )
+
+
+class PauseForm(ReasonForm):
+    months = forms.TypedChoiceField(
+        choices=[(n, f"{n} month{'s' if n > 1 else ''}") for n in range(1, PAUSE_MONTHS_MAX + 1)],
+        coerce=int,
+        initial=1,
+        label="Pause payments for",
+        help_text="The plan carries on; no payment is taken until then, and it gives again "
+        "by itself afterwards. Payments due meanwhile are skipped, not charged later.",
     )
 
 
@@ -152,6 +167,19 @@ def _change_amount(contribution: Contribution, form: ReasonForm, act: StaffAct) 
     return f"The plan is now {new} per period, from the next payment on."
 
 
+def _pause(contribution: Contribution, form: ReasonForm, act: StaffAct) -> str:
+    updated = care_contribution_pause(
+        contribution=contribution, months=form.cleaned_data["months"], act=act
+    )
+    until = f"{updated.collection_resumes_at:%Y-%m-%d}" if updated.collection_resumes_at else "-"
+    return f"Payments on this plan are paused until {until}; it gives again by itself then."
+
+
+def _resume(contribution: Contribution, form: ReasonForm, act: StaffAct) -> str:
+    care_contribution_resume(contribution=contribution, act=act)
+    return "Payments on this plan start again from its next renewal (nothing is charged now)."
+
+
 def _refund(payment: Payment, form: ReasonForm, act: StaffAct) -> str:
     amount = form.cleaned_data["amount"]
     shown = money_format(amount, currency=payment.currency, trim_zero_cents=False)
@@ -179,6 +207,20 @@ ACTIONS: dict[str, CareAction] = {
         "contribution",
         AmountForm,
         _change_amount,
+    ),
+    "pause": CareAction(
+        "subscriptions.pause_contribution",
+        "Pause a plan's payments",
+        "contribution",
+        PauseForm,
+        _pause,
+    ),
+    "resume": CareAction(
+        "subscriptions.pause_contribution",
+        "Resume a plan's payments now",
+        "contribution",
+        ReasonForm,
+        _resume,
     ),
     "refund": CareAction(
         "subscriptions.refund_payment", "Refund a payment", "payment", RefundForm, _refund
@@ -212,9 +254,10 @@ def _describe(target: Model) -> str:
         )
     if isinstance(target, Contribution):
         amount = money_format(target.amount, currency=target.currency, trim_zero_cents=False)
+        paused = f", payments {target.collection_pause}" if target.collection_paused else ""
         return (
             f"Plan of {amount} {target.get_frequency_display().lower()} "
-            f"({target.get_status_display().lower()}, {target.stripe_subscription_id})"
+            f"({target.get_status_display().lower()}{paused}, {target.stripe_subscription_id})"
         )
     return f"Supporter {target.pk}"
 

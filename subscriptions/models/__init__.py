@@ -10,7 +10,13 @@ from .events import StripeEvent
 from .history import ChangedBy, ContributionChange
 from .outbox import EmailKind, EmailStatus, OutboxEmail
 from .payments import BalanceTransaction, Payment, Payout, ReceiptCounter
-from .reports import MonthClose, ReportExport, ReportExportStatus
+from .reports import (
+    MonthClose,
+    ReportExport,
+    ReportExportStatus,
+    StripeComparisonStatus,
+    StripeReportComparison,
+)
 from .supporters import Contribution, Supporter, SupporterState, Upsell
 
 __all__ = [
@@ -31,10 +37,12 @@ __all__ = [
     "ReceiptCounter",
     "RefundRequest",
     "RefundRequestStatus",
-    "StaffActionToken",
     "ReportExport",
     "ReportExportStatus",
+    "StaffActionToken",
+    "StripeComparisonStatus",
     "StripeEvent",
+    "StripeReportComparison",
     "Supporter",
     "SupporterState",
     "Upsell",

@@ -37,6 +37,8 @@ class AuditAction(models.TextChoices):
     MANAGE_LINK_SENT = "care.manage_link_sent", "Manage link sent"
     PLAN_CANCELLED = "care.plan_cancelled", "Plan cancelled"
     AMOUNT_CHANGED = "care.amount_changed", "Plan amount changed"
+    COLLECTION_PAUSED = "care.collection_paused", "Payments paused"
+    COLLECTION_RESUMED = "care.collection_resumed", "Payments resumed"
     REFUNDED = "care.refunded", "Payment refunded"
     REFUND_REQUESTED = "care.refund_requested", "Refund asked for (needs approval)"
     REFUND_APPROVED = "care.refund_approved", "Refund approved"

@@ -72,3 +72,46 @@ class ReportExport(models.Model):
         if not self.rows_total:
             return 100 if self.status == ReportExportStatus.DONE else 0
         return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class StripeComparisonStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a worker"
+    RUNNING = "running", "Asking Stripe"
+    AGREES = "agrees", "Agrees with Stripe"
+    DIFFERS = "differs", "Differs from Stripe"
+    FAILED = "failed", "Could not compare"
+
+
+class StripeReportComparison(models.Model):
+    """One comparison of our ledger with Stripe's itemized payout reconciliation report
+    for a period (daily by beat, or asked for from the Reports page), and what it found."""
+
+    start = models.DateField()
+    end = models.DateField(help_text="The day after the last one.")
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=10,
+        choices=StripeComparisonStatus.choices,
+        default=StripeComparisonStatus.PENDING,
+    )
+    lines_compared = models.PositiveIntegerField(default=0)
+    differences = models.JSONField(
+        default=list, help_text="Each difference: transaction, column, ours, Stripe's."
+    )
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="stripe_comparison_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start}–{self.end} {self.currency.upper()} ({self.get_status_display()})"

@@ -178,6 +178,10 @@ class Contribution(models.Model):
     # Set to end: at the period end, or at Stripe's `cancel_at` when that is set.
     cancel_at_period_end = models.BooleanField(default=False)
     cancel_at = models.DateTimeField(null=True, blank=True)
+    # Stripe's pause_collection: the plan runs on but nothing is charged, until resumes_at
+    # (staff pause a plan for some months; see services/care.py).
+    collection_paused = models.BooleanField(default=False)
+    collection_resumes_at = models.DateTimeField(null=True, blank=True)
     # A switch of frequency waits for the end of the paid period (a Stripe subscription
     # schedule): what the gift becomes, and from when. Empty when nothing is pending.
     stripe_schedule_id = models.CharField(max_length=255, blank=True)
@@ -241,6 +245,15 @@ class Contribution(models.Model):
         if not self.cancel_at_period_end:
             return None
         return self.cancel_at or self.current_period_end
+
+    @property
+    def collection_pause(self) -> str:
+        """Whether payments are paused, in words a timeline can show before and after."""
+        if not self.collection_paused:
+            return "running"
+        if self.collection_resumes_at is None:
+            return "paused"
+        return f"paused until {self.collection_resumes_at:%Y-%m-%d}"
 
     @property
     def is_changeable(self) -> bool:

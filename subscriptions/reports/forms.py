@@ -45,3 +45,37 @@ class ReportForm(forms.Form):
 class MonthCloseForm(forms.Form):
     month = forms.DateField(help_text="Any day of the month to close.")
     currency = forms.CharField(max_length=3)
+
+
+class StripeComparisonForm(forms.Form):
+    """A period and currency to compare our ledger with Stripe's itemized report for."""
+
+    start = forms.DateField(help_text="First day of payouts' arrival (local time).")
+    end = forms.DateField(help_text="The day after the last one.")
+    currency = forms.CharField(max_length=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        month = _this_month()
+        self.fields["start"].initial = month
+        self.fields["end"].initial = next_month(month)
+        self.fields["currency"].initial = settings.STRIPE_SETTLEMENT_CURRENCY
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            raise forms.ValidationError(
+                "The end day must come after the start day; the end day itself is not included."
+            )
+        return cleaned
+
+    def clean_currency(self) -> str:
+        code = str(self.cleaned_data["currency"]).strip().lower()
+        if len(code) != 3 or not code.isalpha():
+            raise forms.ValidationError("Give a three-letter currency code, like EUR.")
+        return code
+
+    def period(self) -> Period:
+        data = self.cleaned_data
+        return Period(start=data["start"], end=data["end"], currency=data["currency"])

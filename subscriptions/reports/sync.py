@@ -9,7 +9,10 @@ from django.utils import timezone
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import BalanceTransaction, Payout
-from subscriptions.stripe_events.money import balance_transaction_record
+from subscriptions.stripe_events.money import (
+    balance_transaction_card_fill,
+    balance_transaction_record,
+)
 
 SYNC_DAYS = 3
 
@@ -35,26 +38,10 @@ def balance_transactions_sync(
             for p in Payout.objects.filter(stripe_payout_id__in=[i.source_id for i in infos])
         }
         for info in infos:
-            row = balance_transaction_record(info, payout=payouts.get(info.source_id))
-            _card_from_charge(row)
+            balance_transaction_card_fill(
+                balance_transaction_record(info, payout=payouts.get(info.source_id))
+            )
     return len({info.id for info in infos} - known)
-
-
-def _card_from_charge(row: BalanceTransaction) -> None:
-    """A refund's or dispute's row shows the card of the charge it belongs to."""
-    if row.card_brand or not row.charge_id or row.source_id == row.charge_id:
-        return
-    charge_row = (
-        BalanceTransaction.objects.filter(source_id=row.charge_id).exclude(card_brand="").first()
-    )
-    if charge_row is None:
-        return
-    row.payment_method_type = charge_row.payment_method_type
-    row.card_brand = charge_row.card_brand
-    row.card_country = charge_row.card_country
-    if not row.customer_id:
-        row.customer_id = charge_row.customer_id
-    row.save(update_fields=["payment_method_type", "card_brand", "card_country", "customer_id"])
 
 
 def ledger_nightly() -> dict[str, int]:

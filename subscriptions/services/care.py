@@ -7,9 +7,11 @@ click finds it taken) and is also the Stripe idempotency key.
 """
 
 import uuid
+from calendar import monthrange
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -224,6 +226,89 @@ def care_contribution_amount_change(
             contribution,
             before=before,
             after=_plan_state(contribution),
+        )
+    return contribution
+
+
+PAUSE_MONTHS_MAX = 12
+
+
+def months_later(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` later (the month's last day when it is shorter)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, monthrange(year, month)[1]))
+
+
+def _pause_state(contribution: Contribution) -> dict[str, Any]:
+    resumes_at = contribution.collection_resumes_at
+    return {
+        "collection_paused": contribution.collection_paused,
+        "collection_resumes_at": resumes_at.isoformat() if resumes_at else None,
+    }
+
+
+def care_contribution_pause(
+    *, contribution: Contribution, months: int, act: StaffAct
+) -> Contribution:
+    """Take no payment for `months` months; the plan then gives again by itself. Each
+    renewal in between is voided at Stripe, so the supporter owes nothing for it."""
+    # The form's token is taken first, so a double click says it was done, not "paused".
+    with _once(act, "pause_contribution"), changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk):
+        subscription_id = _running_plan(contribution)
+        if not 1 <= months <= PAUSE_MONTHS_MAX:
+            raise CareActionRefused(f"Pause for 1 to {PAUSE_MONTHS_MAX} months.")
+        if contribution.collection_paused:
+            raise CareActionRefused(
+                "Payments on this plan are already paused; resume them first to pause anew."
+            )
+        if contribution.cancel_at_period_end:
+            raise CareActionRefused(
+                "This plan ends at the end of its period: there is nothing to pause."
+            )
+        before = _pause_state(contribution)
+        try:
+            gateway.subscription_pause_collection(
+                subscription_id=subscription_id,
+                resumes_at=months_later(timezone.now(), months),
+                metadata=act.metadata,
+                idempotency_key=f"care-{act.token}",
+            )
+        except gateway.GatewayError as error:
+            raise _stripe_failed(error) from error
+        contribution = contribution_mirror(subscription_id=subscription_id)
+        _audit(
+            act,
+            AuditAction.COLLECTION_PAUSED,
+            contribution,
+            before=before,
+            after={**_pause_state(contribution), "months": months},
+        )
+    return contribution
+
+
+def care_contribution_resume(*, contribution: Contribution, act: StaffAct) -> Contribution:
+    """Take payments again from the next renewal on (nothing is charged now)."""
+    with _once(act, "resume_contribution"), changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk):
+        subscription_id = _running_plan(contribution)
+        if not contribution.collection_paused:
+            raise CareActionRefused("Payments on this plan are not paused: nothing to resume.")
+        before = _pause_state(contribution)
+        try:
+            gateway.subscription_resume_collection(
+                subscription_id=subscription_id,
+                metadata=act.metadata,
+                idempotency_key=f"care-{act.token}",
+            )
+        except gateway.GatewayError as error:
+            raise _stripe_failed(error) from error
+        contribution = contribution_mirror(subscription_id=subscription_id)
+        _audit(
+            act,
+            AuditAction.COLLECTION_RESUMED,
+            contribution,
+            before=before,
+            after=_pause_state(contribution),
         )
     return contribution
 

@@ -201,7 +201,7 @@ def changes_made_by(
         _author.reset(token)
 
 
-TRACKED_FIELDS = ("amount", "frequency", "status", "cancel_at_period_end")
+TRACKED_FIELDS = ("amount", "frequency", "status", "cancel_at_period_end", "collection_pause")
 
 
 def contribution_snapshot(contribution: Contribution) -> dict[str, str]:

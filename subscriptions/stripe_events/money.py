@@ -140,6 +140,11 @@ def refunds_apply(payment: Payment, charge: gateway.ChargeInfo) -> None:
     refund once it has succeeded. Saves the payment."""
     payment.amount_refunded = charge.amount_refunded
     for refund in charge.refunds:
+        if refund.balance_transaction is not None:
+            # Into the ledger now, not at the nightly sync (which then finds it known).
+            balance_transaction_card_fill(
+                balance_transaction_record(refund.balance_transaction, payout=None)
+            )
         if refund.status == "failed":
             _refund_failure_note(payment, refund)
     payment.save()
@@ -185,9 +190,29 @@ def refunds_changed(charge: gateway.ChargeInfo) -> Payment | None:
     return payment
 
 
+def balance_transaction_card_fill(row: BalanceTransaction) -> BalanceTransaction:
+    """A refund's or dispute's row shows the card of the charge it belongs to."""
+    if row.card_brand or not row.charge_id or row.source_id == row.charge_id:
+        return row
+    charge_row = (
+        BalanceTransaction.objects.filter(source_id=row.charge_id).exclude(card_brand="").first()
+    )
+    if charge_row is None:
+        return row
+    row.payment_method_type = charge_row.payment_method_type
+    row.card_brand = charge_row.card_brand
+    row.card_country = charge_row.card_country
+    if not row.customer_id:
+        row.customer_id = charge_row.customer_id
+    row.save(update_fields=["payment_method_type", "card_brand", "card_country", "customer_id"])
+    return row
+
+
 def _refund_failure_note(payment: Payment, refund: gateway.RefundInfo) -> None:
     if refund.failure_balance_transaction is not None:
-        balance_transaction_record(refund.failure_balance_transaction, payout=None)
+        balance_transaction_card_fill(
+            balance_transaction_record(refund.failure_balance_transaction, payout=None)
+        )
     if refund.id in payment.refund_failures:
         return
     note = (
@@ -223,6 +248,9 @@ def dispute_changed(facts: DisputeFacts) -> Payment:
         # Disputed before its payment was recorded (a test card disputes at once): record
         # it from the charge now; the checkout or invoice event then says whose it is.
         payment = payment_record(charge=facts.charge, contribution=None, invoice_id="")
+    for info in dispute.balance_transactions:
+        # The withdrawal (and a won dispute's reversal) into the ledger now, not nightly.
+        balance_transaction_card_fill(balance_transaction_record(info, payout=None))
     payment.stripe_dispute_id = dispute.id
     payment.dispute_status = (
         dispute.status if dispute.status in DisputeStatus.values else DisputeStatus.NEEDS_RESPONSE

@@ -106,6 +106,8 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     contribution.current_period_end = info.current_period_end
     contribution.cancel_at_period_end = info.cancel_at_period_end or info.cancel_at is not None
     contribution.cancel_at = info.cancel_at
+    contribution.collection_paused = info.collection_paused
+    contribution.collection_resumes_at = info.collection_resumes_at
     contribution.started_at = info.started_at
     contribution.ended_at = info.ended_at
     if contribution.supporter is None or contribution.supporter.erased_at is None:

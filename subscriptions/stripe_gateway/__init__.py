@@ -293,6 +293,41 @@ def subscription_cancel_now(
     return subscription_retrieve(subscription_id)
 
 
+def subscription_pause_collection(
+    *,
+    subscription_id: str,
+    resumes_at: datetime,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> SubscriptionInfo:
+    """Take no payment until `resumes_at`: the plan runs on, and each renewal's invoice is
+    voided (the supporter owes nothing for the paused periods)."""
+    subscription = call(
+        stripe_client().v1.subscriptions.update,
+        subscription_id,
+        {
+            "pause_collection": {"behavior": "void", "resumes_at": int(resumes_at.timestamp())},
+            "metadata": metadata,
+            "expand": ["default_payment_method"],
+        },
+        {"idempotency_key": idempotency_key},
+    )
+    return convert.subscription(subscription)
+
+
+def subscription_resume_collection(
+    *, subscription_id: str, metadata: dict[str, str], idempotency_key: str
+) -> SubscriptionInfo:
+    """Take payments again from the next renewal on (nothing is charged now)."""
+    subscription = call(
+        stripe_client().v1.subscriptions.update,
+        subscription_id,
+        {"pause_collection": "", "metadata": metadata, "expand": ["default_payment_method"]},
+        {"idempotency_key": idempotency_key},
+    )
+    return convert.subscription(subscription)
+
+
 def refund_create(
     *, charge_id: str, amount: int, metadata: dict[str, str], idempotency_key: str
 ) -> RefundInfo:
@@ -332,11 +367,18 @@ def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
 
 
 def charge_retrieve(charge_id: str) -> ChargeInfo:
-    """The charge with its balance transaction and its refunds (each with its failure's)."""
+    """The charge with its balance transaction and its refunds, each with its own balance
+    transaction and its failure's."""
     charge = call(
         stripe_client().v1.charges.retrieve,
         charge_id,
-        {"expand": ["balance_transaction", "refunds.data.failure_balance_transaction"]},
+        {
+            "expand": [
+                "balance_transaction",
+                "refunds.data.balance_transaction",
+                "refunds.data.failure_balance_transaction",
+            ]
+        },
     )
     return convert.charge(charge)
 
@@ -372,12 +414,15 @@ def invoice_retrieve(invoice_id: str) -> InvoiceInfo:
 
 def refund_retrieve(refund_id: str) -> RefundInfo:
     refund = call(
-        stripe_client().v1.refunds.retrieve, refund_id, {"expand": ["failure_balance_transaction"]}
+        stripe_client().v1.refunds.retrieve,
+        refund_id,
+        {"expand": ["balance_transaction", "failure_balance_transaction"]},
     )
     return convert.refund(refund)
 
 
 def dispute_retrieve(dispute_id: str) -> DisputeInfo:
+    """The dispute with its balance transactions (Stripe always lists them in full)."""
     return convert.dispute(call(stripe_client().v1.disputes.retrieve, dispute_id))
 
 

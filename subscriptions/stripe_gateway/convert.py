@@ -97,6 +97,8 @@ def subscription(obj: Any) -> SubscriptionInfo:
         cancel_at=timestamp(obj.get("cancel_at")),
         cancellation_reason=(obj.get("cancellation_details") or {}).get("reason") or "",
         cancellation_feedback=(obj.get("cancellation_details") or {}).get("feedback") or "",
+        collection_paused=bool(obj.get("pause_collection")),
+        collection_resumes_at=timestamp((obj.get("pause_collection") or {}).get("resumes_at")),
     )
 
 
@@ -134,6 +136,7 @@ def refund(obj: Any) -> RefundInfo:
         created=datetime.fromtimestamp(obj["created"], tz=UTC),
         failure_reason=obj.get("failure_reason") or "",
         failure_balance_transaction=balance_transaction(obj.get("failure_balance_transaction")),
+        balance_transaction=balance_transaction(obj.get("balance_transaction"), source=obj),
     )
 
 
@@ -241,6 +244,11 @@ def dispute(obj: Any) -> DisputeInfo:
         charge_id=object_id(obj.get("charge")),
         status=obj["status"],
         amount=obj["amount"],
+        balance_transactions=tuple(
+            info
+            for txn in obj.get("balance_transactions") or []
+            if (info := balance_transaction(txn, source=obj))
+        ),
     )
 
 

@@ -78,6 +78,9 @@ class SubscriptionInfo:
     # payment_disputed) and the customer's feedback, if any was given.
     cancellation_reason: str = ""
     cancellation_feedback: str = ""
+    # pause_collection: no payment is taken until resumes_at (None: until resumed).
+    collection_paused: bool = False
+    collection_resumes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ class RefundInfo:
     created: datetime
     failure_reason: str = ""
     failure_balance_transaction: BalanceTransactionInfo | None = None
+    # What the refund took from the balance (when Stripe gave it expanded).
+    balance_transaction: BalanceTransactionInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,8 @@ class DisputeInfo:
     charge_id: str
     status: str
     amount: int
+    # The withdrawal, and the reversal of a won dispute, as Stripe lists them on it.
+    balance_transactions: tuple[BalanceTransactionInfo, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -281,6 +281,8 @@ ACTION_PERMISSIONS = {
     "send_manage_link": ("", {SUPPORTER_CARE}),
     "cancel": ("contribution", {SUPPORTER_CARE}),
     "change_amount": ("contribution", {SUPPORTER_CARE}),
+    "pause": ("contribution", {SUPPORTER_CARE}),
+    "resume": ("contribution", {SUPPORTER_CARE}),
     "refund": ("payment", {SUPPORTER_CARE, FINANCE}),
 }
 

@@ -45,7 +45,7 @@ def test_the_list_shows_state_plan_monthly_equivalent_lifetime_total_and_first_g
     assert yearly.supporter.email in rows
     assert "Active" in rows
     assert "€60.00 a year" in rows
-    assert "€5.00" in rows  # sixty a year is five a month
+    assert "€60.00 a year (€5.00 a month)" in rows  # sixty a year is five a month
     assert "€60.00, US$5.00" in rows
     assert first_paid.date().isoformat() in rows
 
@@ -145,3 +145,32 @@ def test_the_list_never_counts_the_whole_table(care):
     ]
     assert counts, "the paginator still counts, up to its cap"
     assert all("LIMIT" in sql.upper() for sql in counts), counts
+
+
+def test_each_row_links_to_the_supporters_page_keeps_the_filters_and_escapes_names(care):
+    supporter = SupporterFactory(name="<b>Bold</b> & Co", email="bold@example.org")
+
+    rows = _rows(care.get(LIST, {"state__exact": "none"}))
+
+    page = f"/admin/subscriptions/supporter/{supporter.pk}/change/"
+    assert f'<th class="field-email"><a href="{page}?_changelist_filters=state__exact%3Dnone">' in (
+        rows
+    )
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in rows
+    assert "<b>Bold</b>" not in rows
+    assert f'name="_selected_action" value="{supporter.pk}" class="action-select"' in rows
+    assert '<td class="field-current_plan">-</td>' in rows
+
+
+def test_a_search_by_part_of_a_name_can_use_the_trigram_index(care):
+    from subscriptions.models import Supporter
+
+    SupporterFactory(name="Ada Lovelace")
+    matching = Supporter.objects.filter(name__icontains="lovelace").order_by()
+    sql, params = matching.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "supporter_name_trgm" in plan

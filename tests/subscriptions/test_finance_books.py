@@ -71,7 +71,7 @@ def test_every_payout_ties_out_and_stripes_report_agrees_line_by_line(site, stri
         created_from=began - timedelta(days=1), created_to=ended + timedelta(days=1)
     )
 
-    assert recorded > 0  # the disputes and the payouts' own transactions came by the sync
+    assert recorded > 0  # the payouts' own transactions came by the sync
     payouts = list(Payout.objects.order_by("arrival_date"))
     assert len(payouts) == 2
     assert all(p.reconciliation_status == "completed" for p in payouts)
