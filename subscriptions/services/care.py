@@ -158,6 +158,7 @@ def care_contribution_cancel(
             staff_id=act.user.pk,
             reason=CancelReason.STAFF,
             reason_detail=reason_detail,
+            contribution=contribution,
         ),
     ):
         try:
@@ -207,7 +208,10 @@ def care_contribution_amount_change(
             "period; change the amount once the switch has happened."
         )
     before = _plan_state(contribution)
-    with _once(act, "change_amount"), changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk):
+    with (
+        _once(act, "change_amount"),
+        changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk, contribution=contribution),
+    ):
         try:
             subscription = gateway.subscription_retrieve(subscription_id)
             gateway.subscription_change_amount(
@@ -254,7 +258,10 @@ def care_contribution_pause(
     """Take no payment for `months` months; the plan then gives again by itself. Each
     renewal in between is voided at Stripe, so the supporter owes nothing for it."""
     # The form's token is taken first, so a double click says it was done, not "paused".
-    with _once(act, "pause_contribution"), changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk):
+    with (
+        _once(act, "pause_contribution"),
+        changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk, contribution=contribution),
+    ):
         subscription_id = _running_plan(contribution)
         if not 1 <= months <= PAUSE_MONTHS_MAX:
             raise CareActionRefused(f"Pause for 1 to {PAUSE_MONTHS_MAX} months.")
@@ -289,7 +296,10 @@ def care_contribution_pause(
 
 def care_contribution_resume(*, contribution: Contribution, act: StaffAct) -> Contribution:
     """Take payments again from the next renewal on (nothing is charged now)."""
-    with _once(act, "resume_contribution"), changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk):
+    with (
+        _once(act, "resume_contribution"),
+        changes_made_by(ChangedBy.STAFF, staff_id=act.user.pk, contribution=contribution),
+    ):
         subscription_id = _running_plan(contribution)
         if not contribution.collection_paused:
             raise CareActionRefused("Payments on this plan are not paused: nothing to resume.")

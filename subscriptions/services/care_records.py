@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Min, Sum
+from django.utils import timezone
 
 from subscriptions.models import (
     ChangedBy,
@@ -189,16 +190,53 @@ STRIPE_AUTHOR = ChangeAuthor(ChangedBy.STRIPE)
 
 @contextmanager
 def changes_made_by(
-    changed_by: str, *, staff_id: int | None = None, reason: str = "", reason_detail: str = ""
+    changed_by: str,
+    *,
+    staff_id: int | None = None,
+    reason: str = "",
+    reason_detail: str = "",
+    contribution: Contribution | None = None,
 ) -> Iterator[None]:
     """Changes mirrored from Stripe inside this block were asked for by this author, for
     this reason (a cancellation's); outside any block (a webhook, Stripe's dashboard)
-    Stripe is the author."""
-    token = _author.set(ChangeAuthor(changed_by, staff_id, reason, reason_detail))
+    Stripe is the author.
+
+    Given the `contribution` the block changes, its webhook may even win the race: a
+    change Stripe's event mirrored while this block was asking Stripe for it is this
+    author's, and its history row says so."""
+    author = ChangeAuthor(changed_by, staff_id, reason, reason_detail)
+    token = _author.set(author)
+    since = timezone.now()
+    asked_from = contribution_snapshot(contribution) if contribution is not None else None
     try:
         yield
     finally:
         _author.reset(token)
+    if contribution is not None and asked_from is not None:
+        _changes_claim(contribution.pk, asked_from=asked_from, since=since, author=author)
+
+
+def _changes_claim(
+    contribution_id: int, *, asked_from: dict[str, str], since: datetime, author: ChangeAuthor
+) -> None:
+    current = Contribution.objects.filter(pk=contribution_id).first()
+    if current is None:
+        return
+    now = contribution_snapshot(current)
+    changed = [name for name in TRACKED_FIELDS if asked_from[name] != now[name]]
+    if not changed:
+        return
+    ContributionChange.objects.filter(
+        contribution_id=contribution_id,
+        changed_by=ChangedBy.STRIPE,
+        field__in=changed,
+        created_at__gte=since,
+    ).update(
+        changed_by=author.changed_by,
+        staff_id=author.staff_id,
+        reason=author.reason,
+        reason_detail=author.reason_detail,
+    )
 
 
 TRACKED_FIELDS = ("amount", "frequency", "status", "cancel_at_period_end", "collection_pause")

@@ -44,6 +44,12 @@ def _mirror(subscription_id: str, *, reason: str = "", detail: str = "") -> Cont
 
 
 def contribution_change(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:
+    """A new amount and/or frequency, asked for by the supporter (see `_change`)."""
+    with changes_made_by(ChangedBy.SUPPORTER, contribution=contribution):
+        return _change(contribution=contribution, amount=amount, frequency=frequency)
+
+
+def _change(*, contribution: Contribution, amount: int, frequency: str) -> Contribution:
     """A new amount and/or frequency; nothing is charged now.
 
     The same frequency: the new amount applies from the next payment. Another frequency:
@@ -85,6 +91,17 @@ def contribution_change(*, contribution: Contribution, amount: int, frequency: s
 
 
 def contribution_cancel(*, contribution: Contribution, reason: str, detail: str) -> Contribution:
+    """The supporter ends their plan at the period end, for this reason (see `_cancel`)."""
+    with changes_made_by(
+        ChangedBy.SUPPORTER,
+        reason=reason,
+        reason_detail=detail.strip()[:2000],
+        contribution=contribution,
+    ):
+        return _cancel(contribution=contribution, reason=reason, detail=detail)
+
+
+def _cancel(*, contribution: Contribution, reason: str, detail: str) -> Contribution:
     """Cancel at the end of the period already paid for; it can be undone until then."""
     subscription_id = _changeable(contribution)
     if reason not in SUPPORTER_CANCEL_REASONS:
@@ -105,6 +122,12 @@ def contribution_cancel(*, contribution: Contribution, reason: str, detail: str)
 
 
 def contribution_resume(*, contribution: Contribution) -> Contribution:
+    """The supporter undoes their cancellation (see `_resume`)."""
+    with changes_made_by(ChangedBy.SUPPORTER, contribution=contribution):
+        return _resume(contribution=contribution)
+
+
+def _resume(*, contribution: Contribution) -> Contribution:
     """Undo a cancellation before the period ends."""
     subscription_id = _changeable(contribution)
     if not contribution.cancel_at_period_end:

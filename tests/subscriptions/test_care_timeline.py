@@ -2,14 +2,18 @@
 Stripe events, failed attempts, plan changes (and who made them), emails and staff
 actions, newest first, each linking to its record and to Stripe's dashboard."""
 
+import contextvars
 import re
 
 import pytest
 from django.utils import timezone
 
-from subscriptions.models import Contribution, Payment
+from subscriptions import stripe_gateway
+from subscriptions.models import ChangedBy, Contribution, Payment
 from subscriptions.roles import SUPPORTER_CARE
+from subscriptions.services import contributions
 from subscriptions.services.contributions import contribution_cancel
+from subscriptions.stripe_events.subscriptions import contribution_mirror
 from tests.factories import PaymentFactory
 from tests.gifts import FAILS_LATER_CARD
 from tests.staff import staff_member
@@ -66,6 +70,35 @@ def test_a_failed_renewal_and_the_supporters_own_cancellation_are_on_the_timelin
         "ends at period end: False → True, by The supporter (manage page), "
         "because: I can no longer afford it (“Rent went up.”)"
     ) in cancelled
+
+
+def test_a_cancellation_whose_webhook_wins_the_race_is_still_the_supporters(site, monkeypatch):
+    """Stripe's event may be mirrored (by a worker, with no author) before the manage
+    page's own call returns: the history row is still the supporter's, with the reason."""
+    site.give(email="quick@example.org")
+    contribution = Contribution.objects.get()
+    asked = stripe_gateway.subscription_set_cancel_at_period_end
+
+    def stripe_then_webhook_first(**kwargs):
+        answer = asked(**kwargs)
+        # A fresh context is a worker's: no author is set there.
+        contextvars.Context().run(
+            contribution_mirror, subscription_id=contribution.stripe_subscription_id
+        )
+        return answer
+
+    monkeypatch.setattr(
+        contributions.gateway, "subscription_set_cancel_at_period_end", stripe_then_webhook_first
+    )
+
+    contribution_cancel(contribution=contribution, reason="too_expensive", detail="Rent.")
+
+    (change,) = contribution.changes.filter(field="cancel_at_period_end")
+    assert (change.changed_by, change.reason, change.reason_detail) == (
+        ChangedBy.SUPPORTER,
+        "too_expensive",
+        "Rent.",
+    )
 
 
 @pytest.mark.django_db
