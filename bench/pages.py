@@ -46,6 +46,7 @@ from scratch import database_create, database_drop  # noqa: E402
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 TARGETS = {"article": 0.7, "supporter": 0.5, "front": 0.6, "webhooks": 0.5}
+PAGES = ("trivial", "article", "supporter", "front", "webhooks")
 EXTRA_GUNICORN = os.environ.get("BENCH_GUNICORN_EXTRA", "").split()
 WEBHOOK_SECRET = "whsec_bench_" + secrets.token_hex(8)
 
@@ -238,7 +239,17 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=8, help="wrk duration per page (8)")
     parser.add_argument("--database", default="newsroom_bench_pages", help="made and dropped")
     parser.add_argument("--redis-db", type=int, default=13, help="must be empty; flushed at end")
-    return parser.parse_args()
+    parser.add_argument(
+        "--only",
+        type=lambda text: [name for name in text.split(",") if name],
+        default=list(PAGES),
+        help=f"comma-separated pages out of {','.join(PAGES)} (the trivial view always runs)",
+    )
+    arguments = parser.parse_args()
+    unknown = set(arguments.only) - set(PAGES)
+    if unknown:
+        parser.error(f"no such page: {', '.join(sorted(unknown))}; choose from {', '.join(PAGES)}")
+    return arguments
 
 
 def main() -> None:
@@ -291,6 +302,11 @@ def main() -> None:
             "supporter": (server.url(article.get_absolute_url()), ["-H", f"Cookie: {cookie}"]),
             "front": (server.url("/"), []),
             "webhooks": (server.url("/stripe/webhook/"), ["-s", str(script)]),
+        }
+        pages = {
+            name: page
+            for name, page in pages.items()
+            if name == "trivial" or name in arguments.only
         }
         for name, (url, extra) in pages.items():  # warm the page cache and each worker
             if name != "webhooks":
