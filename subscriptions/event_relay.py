@@ -82,10 +82,11 @@ def relay_once(*, timeout: float = POP_TIMEOUT_SECONDS) -> int:
     them, and answer how many were sent."""
     client = _client()
     key = relay_key()
-    first = client.blpop([key], timeout=timeout)
+    # LPUSH in, (B)RPOP out: oldest first.
+    first = client.brpop([key], timeout=timeout)
     if first is None:
         return 0
-    more = client.lpop(key, BATCH - 1) or []
+    more = client.rpop(key, BATCH - 1) or []
     event_pks = [int(value) for value in (first[1], *more)]
     try:
         _task_send(event_pks)
@@ -106,32 +107,38 @@ def relay_run(stop: threading.Event) -> None:
             stop.wait(ERROR_PAUSE_SECONDS)
 
 
-class StripeEventRelay(bootsteps.StartStopStep):
-    """A worker bootstep: runs `relay_run` in a thread of the worker's main process,
-    started after the pool (so no pool process is forked while it holds a lock)."""
+class Relay:
+    """`relay_run` in a thread of its own, to start and stop."""
 
-    label = "Stripe event relay"
-    requires = ("celery.worker.components:Pool",)
-
-    def __init__(self, parent: Any, **kwargs: Any) -> None:
-        super().__init__(parent, **kwargs)
+    def __init__(self) -> None:
         self.stop_requested = threading.Event()
         self.thread: threading.Thread | None = None
 
-    def include_if(self, parent: Any) -> bool:
-        return relay_enabled()
-
-    def start(self, parent: Any) -> None:
+    def start(self) -> None:
         self.stop_requested.clear()
         self.thread = threading.Thread(
             target=relay_run, args=(self.stop_requested,), name="stripe-event-relay", daemon=True
         )
         self.thread.start()
 
-    def stop(self, parent: Any) -> None:
+    def stop(self) -> None:
         self.stop_requested.set()
         if self.thread is not None:
             self.thread.join(POP_TIMEOUT_SECONDS + 5)
             self.thread = None
 
-    shutdown = stop
+    terminate = stop
+
+
+class StripeEventRelay(bootsteps.StartStopStep):
+    """A worker bootstep: a `Relay` in the worker's main process, started after the pool
+    (so no pool process is forked while the relay holds a lock), stopped at any shutdown."""
+
+    label = "Stripe event relay"
+    requires = ("celery.worker.components:Pool",)
+
+    def include_if(self, parent: Any) -> bool:
+        return relay_enabled()
+
+    def create(self, parent: Any) -> Relay:  # type: ignore[override]  # kept as self.obj
+        return Relay()
