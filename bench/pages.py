@@ -43,8 +43,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from scratch import database_create, database_drop  # noqa: E402
 
+from config import gunicorn as gunicorn_settings  # noqa: E402
+
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+# The production worker model (config/gunicorn.py): its threads per worker.
+THREADS = os.environ.get("WEB_THREADS") or str(gunicorn_settings.threads)
 TARGETS = {"article": 0.7, "supporter": 0.5, "front": 0.6, "webhooks": 0.5}
 PAGES = ("trivial", "article", "supporter", "front", "webhooks")
 EXTRA_GUNICORN = os.environ.get("BENCH_GUNICORN_EXTRA", "").split()
@@ -172,7 +176,10 @@ class Server:
     def start(self, timeout: float = 30) -> None:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [GUNICORN, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}", *EXTRA_GUNICORN],
+            [
+                *(GUNICORN, "config.wsgi", "-w", "2", "--threads", THREADS),
+                *("-b", f"127.0.0.1:{self.port}", *EXTRA_GUNICORN),
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -311,7 +318,10 @@ def main() -> None:
         for name, (url, extra) in pages.items():  # warm the page cache and each worker
             if name != "webhooks":
                 wrk_run(wrk, url, 1, extra)
-        print(f"{os.cpu_count()} CPUs; gunicorn -w 2; wrk -t2 -c50 -d{arguments.seconds}s")
+        print(
+            f"{os.cpu_count()} CPUs; gunicorn -w 2 --threads {THREADS} {' '.join(EXTRA_GUNICORN)}; "
+            f"wrk -t2 -c50 -d{arguments.seconds}s"
+        )
         lines = events_path.read_text().splitlines(keepends=True)
         for run in range(1, arguments.runs + 1):
             # A fresh slice of never-sent events for each run.

@@ -19,6 +19,7 @@ import logging
 import traceback
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -57,6 +58,7 @@ class Received(StrEnum):
     DUPLICATE = "duplicate"  # known and processed: nothing to do
 
 
+@cache
 def _insert_sql() -> str:
     """One INSERT that skips a known id: in autocommit it is the request's one round trip
     to the database (the ORM's create() would add BEGIN and COMMIT around it)."""
@@ -74,6 +76,7 @@ def _insert_sql() -> str:
     )
 
 
+@cache
 def _requeue_sql() -> str:
     """Book a known, unprocessed event's next attempt; a processed one is left alone."""
     meta = StripeEvent._meta
