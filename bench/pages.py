@@ -4,8 +4,9 @@ Run `python bench/pages.py [--runs 3] [--seconds 8]` from the project root. It n
 PostgreSQL and Redis on this machine and `wrk` (Debian: `apt-get install -y wrk`; the
 script installs it when it runs as root with apt-get, and otherwise says so and stops).
 It makes a database of its own with the demo content, collects static files, starts
-`gunicorn config.wsgi`-style workers (`-w 2`) on 127.0.0.1 with the production settings
-plus a trivial view (bench/settings.py, bench/urls.py), and loads each URL with
+`gunicorn config.wsgi`-style workers (`-w 2`, with the threads per worker of the
+production config, config/gunicorn.py, or WEB_THREADS) on 127.0.0.1 with the production
+settings plus a trivial view (bench/settings.py, bench/urls.py), and loads each URL with
 `wrk -t2 -c50` for a bounded time:
 
 - trivial: `HttpResponse("ok")` through the same middleware, the baseline;
@@ -16,7 +17,8 @@ plus a trivial view (bench/settings.py, bench/urls.py), and loads each URL with
 
 It prints req/s, p50 and p99 latency for each, and each ratio to the trivial view against
 the targets (article 0.7, front 0.6, supporter 0.5, webhooks 0.5). BENCH_GUNICORN_EXTRA
-adds gunicorn arguments for every page alike (e.g. "--threads 4"). Only loopback is used;
+adds gunicorn arguments for every page alike (e.g. "--threads 4"); `--only webhooks` runs
+the trivial view and the named pages only. Only loopback is used;
 the database, the Redis database and the server are removed when it ends.
 """
 
