@@ -4,8 +4,9 @@ Run `python bench/pages.py [--runs 3] [--seconds 8]` from the project root. It n
 PostgreSQL and Redis on this machine and `wrk` (Debian: `apt-get install -y wrk`; the
 script installs it when it runs as root with apt-get, and otherwise says so and stops).
 It makes a database of its own with the demo content, collects static files, starts
-`gunicorn config.wsgi`-style workers (`-w 2`) on 127.0.0.1 with the production settings
-plus a trivial view (bench/settings.py, bench/urls.py), and loads each URL with
+`gunicorn config.wsgi`-style workers (`-w 2`, with the threads per worker of the
+production config, config/gunicorn.py, or WEB_THREADS) on 127.0.0.1 with the production
+settings plus a trivial view (bench/settings.py, bench/urls.py), and loads each URL with
 `wrk -t2 -c50` for a bounded time:
 
 - trivial: `HttpResponse("ok")` through the same middleware, the baseline;
@@ -16,7 +17,8 @@ plus a trivial view (bench/settings.py, bench/urls.py), and loads each URL with
 
 It prints req/s, p50 and p99 latency for each, and each ratio to the trivial view against
 the targets (article 0.7, front 0.6, supporter 0.5, webhooks 0.5). BENCH_GUNICORN_EXTRA
-adds gunicorn arguments for every page alike (e.g. "--threads 4"). Only loopback is used;
+adds gunicorn arguments for every page alike (e.g. "--threads 4"); `--only webhooks` runs
+the trivial view and the named pages only. Only loopback is used;
 the database, the Redis database and the server are removed when it ends.
 """
 
@@ -43,9 +45,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from scratch import database_create, database_drop  # noqa: E402
 
+from config import gunicorn as gunicorn_settings  # noqa: E402
+
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+# The production worker model (config/gunicorn.py): its threads per worker.
+THREADS = os.environ.get("WEB_THREADS") or str(gunicorn_settings.threads)
 TARGETS = {"article": 0.7, "supporter": 0.5, "front": 0.6, "webhooks": 0.5}
+PAGES = ("trivial", "article", "supporter", "front", "webhooks")
 EXTRA_GUNICORN = os.environ.get("BENCH_GUNICORN_EXTRA", "").split()
 WEBHOOK_SECRET = "whsec_bench_" + secrets.token_hex(8)
 
@@ -171,7 +178,10 @@ class Server:
     def start(self, timeout: float = 30) -> None:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [GUNICORN, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}", *EXTRA_GUNICORN],
+            [
+                *(GUNICORN, "config.wsgi", "-w", "2", "--threads", THREADS),
+                *("-b", f"127.0.0.1:{self.port}", *EXTRA_GUNICORN),
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -238,7 +248,17 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=8, help="wrk duration per page (8)")
     parser.add_argument("--database", default="newsroom_bench_pages", help="made and dropped")
     parser.add_argument("--redis-db", type=int, default=13, help="must be empty; flushed at end")
-    return parser.parse_args()
+    parser.add_argument(
+        "--only",
+        type=lambda text: [name for name in text.split(",") if name],
+        default=list(PAGES),
+        help=f"comma-separated pages out of {','.join(PAGES)} (the trivial view always runs)",
+    )
+    arguments = parser.parse_args()
+    unknown = set(arguments.only) - set(PAGES)
+    if unknown:
+        parser.error(f"no such page: {', '.join(sorted(unknown))}; choose from {', '.join(PAGES)}")
+    return arguments
 
 
 def main() -> None:
@@ -292,10 +312,18 @@ def main() -> None:
             "front": (server.url("/"), []),
             "webhooks": (server.url("/stripe/webhook/"), ["-s", str(script)]),
         }
+        pages = {
+            name: page
+            for name, page in pages.items()
+            if name == "trivial" or name in arguments.only
+        }
         for name, (url, extra) in pages.items():  # warm the page cache and each worker
             if name != "webhooks":
                 wrk_run(wrk, url, 1, extra)
-        print(f"{os.cpu_count()} CPUs; gunicorn -w 2; wrk -t2 -c50 -d{arguments.seconds}s")
+        print(
+            f"{os.cpu_count()} CPUs; gunicorn -w 2 --threads {THREADS} {' '.join(EXTRA_GUNICORN)}; "
+            f"wrk -t2 -c50 -d{arguments.seconds}s"
+        )
         lines = events_path.read_text().splitlines(keepends=True)
         for run in range(1, arguments.runs + 1):
             # A fresh slice of never-sent events for each run.

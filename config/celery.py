@@ -17,6 +17,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 app = Celery("newsroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# A thread in each worker turns the ids the webhook pushes into tasks (by name: the step's
+# module needs Django's settings, which are not loaded yet).
+app.steps["worker"].add("subscriptions.event_relay:StripeEventRelay")
 
 HEARTBEAT_CACHE_KEY = "celery:worker-heartbeat"
 

@@ -23,6 +23,11 @@ class RedactingLogger(Logger):
 # Inside the container or host; the proxy in front is what faces the internet.
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"  # noqa: S104
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# Threads per worker (gunicorn's gthread worker): a request waiting for the database, such
+# as a webhook whose commit waits for the disk, leaves the other threads running, and
+# commits in flight together share one flush of the write-ahead log. Each thread keeps its
+# own database connection: WEB_CONCURRENCY x WEB_THREADS of them per machine.
+threads = int(os.environ.get("WEB_THREADS", "8"))
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logger_class = RedactingLogger

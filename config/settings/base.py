@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Stripe's webhooks skip everything below (subscriptions/middleware.py).
+    "subscriptions.middleware.StripeWebhookMiddleware",
     # Reader pages from Redis: a hit skips everything below (newsroom/page_cache.py).
     "newsroom.page_cache.PageCacheMiddleware",
     "config.headers.SiteCSPMiddleware",

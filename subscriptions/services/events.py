@@ -1,14 +1,15 @@
 """Stripe events: stored the moment they arrive, processed once, never lost.
 
 The webhook view stores a verified event and answers at once; a Celery task processes it
-after commit. Processing runs the event's handler (see `subscriptions.stripe_events`) in
-two steps: its Stripe calls first, outside any transaction, then its writes in one
-transaction. A failure rolls the writes back, records the error on the event and books
-the next attempt with exponential back-off (1 minute, doubling to 6 hours), spread over
-three days as Stripe spreads its own retries; after that the event is parked for an
-operator. The sweeper queues every event whose next attempt has come, including those
-whose task never ran (the broker was down when they arrived). A re-delivery by Stripe of
-an event we have not processed yet queues it again at once.
+after commit (the id reaches a worker through `subscriptions.event_relay`). Processing
+runs the event's handler (see `subscriptions.stripe_events`) in two steps: its Stripe
+calls first, outside any transaction, then its writes in one transaction. A failure
+rolls the writes back, records the error on the event and books the next attempt with
+exponential back-off (1 minute, doubling to 6 hours), spread over three days as Stripe
+spreads its own retries; after that the event is parked for an operator. The sweeper
+queues every event whose next attempt has come, including those whose task never ran
+(the broker was down when they arrived). A re-delivery by Stripe of an event we have not
+processed yet queues it again at once.
 
 Payloads are kept STRIPE_EVENT_PAYLOAD_RETENTION_DAYS, then cut to id, type and object id.
 """
@@ -18,6 +19,7 @@ import logging
 import traceback
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,6 +28,7 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from subscriptions import stripe_gateway as gateway
+from subscriptions.event_relay import stripe_event_relay_push
 from subscriptions.models import StripeEvent
 from subscriptions.privacy import object_belongs_to_erased_supporter
 from subscriptions.stripe_events import handler_for
@@ -55,6 +58,7 @@ class Received(StrEnum):
     DUPLICATE = "duplicate"  # known and processed: nothing to do
 
 
+@cache
 def _insert_sql() -> str:
     """One INSERT that skips a known id: in autocommit it is the request's one round trip
     to the database (the ORM's create() would add BEGIN and COMMIT around it)."""
@@ -72,6 +76,7 @@ def _insert_sql() -> str:
     )
 
 
+@cache
 def _requeue_sql() -> str:
     """Book a known, unprocessed event's next attempt; a processed one is left alone."""
     meta = StripeEvent._meta
@@ -121,7 +126,7 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
                 received_at,
                 0,
                 "",
-                # The task is queued after commit; the sweeper takes over if it never runs.
+                # Relayed to a worker after commit; the sweeper takes over if it never runs.
                 received_at + SWEEP_GRACE,
             ],
         )
@@ -135,7 +140,7 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
         if requeued is None:
             return known, Received.DUPLICATE
         known_pk = known.pk
-        transaction.on_commit(lambda: _enqueue(known_pk))
+        transaction.on_commit(lambda: stripe_event_relay_push(known_pk))
         return known, Received.REQUEUED
     stored = StripeEvent(
         pk=row[0],
@@ -150,7 +155,7 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
         next_attempt_at=received_at + SWEEP_GRACE,
     )
     stored_pk = stored.pk
-    transaction.on_commit(lambda: _enqueue(stored_pk))
+    transaction.on_commit(lambda: stripe_event_relay_push(stored_pk))
     return stored, Received.NEW
 
 
