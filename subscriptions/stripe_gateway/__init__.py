@@ -13,6 +13,7 @@ from django.conf import settings
 from . import convert
 from .client import call, stripe_client
 from .event_payload import verified_event_from
+from .listing import LISTABLE, ListedObject, objects_created_list
 from .setup import (
     PortalConfigurationInfo,
     PortalFeatures,
@@ -55,6 +56,8 @@ __all__ = [
     "GatewayError",
     "GatewayUnavailable",
     "InvoiceInfo",
+    "LISTABLE",
+    "ListedObject",
     "PayoutInfo",
     "PortalConfigurationInfo",
     "PortalFeatures",
@@ -66,6 +69,7 @@ __all__ = [
     "WebhookEndpointInfo",
     "WebhookEventInvalid",
     "WebhookSignatureInvalid",
+    "objects_created_list",
     "portal_configuration_create",
     "portal_configuration_update",
     "portal_configurations_list",
