@@ -46,7 +46,9 @@ class ChangeLog:
         meta = sender._meta
         return meta.app_label == self.app_label and meta.model_name not in self.ignored
 
-    def before_save(self, sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    def before_save(
+        self, sender: type[models.Model], instance: models.Model, **kwargs: Any
+    ) -> None:
         if not self.watches(sender) or instance._state.adding or instance.pk is None:
             return
         update_fields = kwargs.get("update_fields")

@@ -24,7 +24,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from subscriptions import stripe_gateway as gateway
-from subscriptions.models import AuditAction, Contribution, EmailStatus, OutboxEmail, Payment, StripeEvent
+from subscriptions.models import (
+    AuditAction,
+    Contribution,
+    EmailStatus,
+    OutboxEmail,
+    Payment,
+    StripeEvent,
+)
 from subscriptions.reports.sync import balance_transactions_record
 from subscriptions.stripe_events import handler_for
 from subscriptions.stripe_events.money import payment_record
@@ -179,12 +186,13 @@ def _fetch(report: ResyncReport) -> tuple[list[Item], list[gateway.BalanceTransa
 
 def _running_plans() -> list[str]:
     """Our plans not ended: their end or change may be what we missed."""
-    return list(
-        Contribution.objects.exclude(stripe_subscription_id="")
+    ids = (
+        Contribution.objects.filter(stripe_subscription_id__gt="")
         .exclude(status__in=ENDED_STATUSES)
         .order_by("pk")
         .values_list("stripe_subscription_id", flat=True)
     )
+    return [subscription_id for subscription_id in ids if subscription_id]
 
 
 def _handler(event_type: str) -> Any:
@@ -202,7 +210,11 @@ def _as_event(event_type: str, stripe_id: str) -> StripeEvent:
         type=event_type,
         object_id=stripe_id,
         stripe_created_at=timezone.now(),
-        payload={"id": f"resync_{stripe_id}", "type": event_type, "data": {"object": {"id": stripe_id}}},
+        payload={
+            "id": f"resync_{stripe_id}",
+            "type": event_type,
+            "data": {"object": {"id": stripe_id}},
+        },
     )
 
 
