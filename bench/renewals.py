@@ -306,9 +306,8 @@ def webhook_secret_from_setup(env: dict[str, str]) -> str:
 def wait_until_up(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
-                return
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2):  # noqa: S310
+            return
         time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
 
@@ -499,7 +498,8 @@ def main() -> None:  # noqa: PLR0915 - one story, told in order
         )
         if figures["retried"]:
             print(
-                f"events processed after a failed attempt: {figures['retried']}: {figures['errors']}"
+                f"events processed after a failed attempt: {figures['retried']} "
+                f"({figures['errors']})"
             )
         longest = max(figures["event_wait"], figures["email_wait"])
         print(
