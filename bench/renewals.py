@@ -223,13 +223,16 @@ class Process:
         return family
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
+        """Stop its whole process group (a master may be gone while its children live)."""
+        if self.process is None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(30)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
 
     def log_tail(self, lines: int = 25) -> str:
@@ -517,10 +520,12 @@ def main() -> None:  # noqa: PLR0915 - one story, told in order
 
         connections.close_all()
     finally:
-        for process in reversed(processes):
-            process.stop()
-        sink.stop()
-        sandbox.__exit__(None, None, None)
+        # Each step on its own: one that fails must not leave the others running.
+        for stop in [*(p.stop for p in reversed(processes)), sink.stop, sandbox.close]:
+            try:
+                stop()
+            except BaseException as error:  # noqa: BLE001 - report it and go on cleaning up
+                print(f"cleaning up: {stop}: {error!r}", file=sys.stderr)
         try:
             broker.flushdb()
         finally:
