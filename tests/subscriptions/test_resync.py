@@ -181,3 +181,14 @@ def test_dry_run_and_apply_cannot_be_asked_together():
         call_command(
             "stripe_resync", "--start", "2026-11-01", "--end", "2026-11-02", "--dry-run", "--apply"
         )
+
+
+def test_when_stripe_cannot_be_read_nothing_is_changed_and_the_command_says_so(
+    db, stripe_settings, settings
+):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens on the discard port
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+
+    with pytest.raises(CommandError, match="nothing was changed"):
+        call_command("stripe_resync", "--start", "2026-11-01", "--end", "2026-11-02", "--apply")
+    assert not AuditEntry.objects.filter(action=AuditAction.STRIPE_RESYNC).exists()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from subscriptions.services.resync import ResyncReport, stripe_resync
+from subscriptions.stripe_gateway import GatewayError
 
 
 def _moment(text: str, *, option: str) -> datetime:
@@ -46,13 +47,18 @@ class Command(BaseCommand):
         end_at = _moment(end, option="--end")
         if end_at <= start_at:
             raise CommandError("--end must be after --start (the end day is not included).")
-        report = stripe_resync(
-            start=start_at,
-            end=end_at,
-            apply=apply,
-            hold_emails=hold_emails,
-            actor_username=f"{getpass.getuser()} (stripe_resync)",
-        )
+        try:
+            report = stripe_resync(
+                start=start_at,
+                end=end_at,
+                apply=apply,
+                hold_emails=hold_emails,
+                actor_username=f"{getpass.getuser()} (stripe_resync)",
+            )
+        except GatewayError as error:
+            raise CommandError(
+                f"Stripe could not be read ({error}); nothing was changed. Try again later."
+            ) from None
         self.stdout.write(report_text(report, rows=verbosity >= 2))
         if report.errors:
             raise CommandError(f"{len(report.errors)} object(s) could not be applied (above).")
