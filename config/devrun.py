@@ -115,7 +115,9 @@ def _sandbox_command() -> str | None:
     return (
         f"{sys.executable} -m stripe_sandbox --port {port} "
         f"--db var/stripe_sandbox.sqlite3 --settlement-currency {shlex.quote(settlement)} "
-        f"--webhook-url {webhook_url} --webhook-secret {env['STRIPE_WEBHOOK_SECRET']}"
+        # The sandbox signs with the first secret (more are accepted during a rotation).
+        f"--webhook-url {webhook_url} "
+        f"--webhook-secret {env['STRIPE_WEBHOOK_SECRET'].split(',')[0].strip()}"
     )
 
 

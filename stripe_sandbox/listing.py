@@ -1,4 +1,5 @@
-"""Stripe's list endpoints: newest first, cursor pagination, filters on declared links."""
+"""Stripe's list endpoints: newest first, cursor pagination, filters on declared links and
+on the time each object was created (`created[gte]`, `[gt]`, `[lt]`, `[lte]`, or one time)."""
 
 from typing import Any
 
@@ -7,6 +8,7 @@ from .errors import InvalidRequest
 from .expand import expand_params, list_object, present
 
 MAX_LIMIT = 100
+CREATED_BOUNDS = ("gt", "gte", "lt", "lte")
 
 
 def list_limit(params: dict[str, Any]) -> int:
@@ -39,6 +41,7 @@ def paginate(
     objects, has_more = sb.store.page(
         object_name,
         filters=filters,
+        created=created_bounds(params),
         exclude_status=exclude_status,
         limit=limit,
         starting_after=params.get("starting_after") or None,
@@ -46,3 +49,21 @@ def paginate(
     )
     body = list_object(objects, url, has_more)
     return present(sb, body, expand_params(params))
+
+
+def created_bounds(params: dict[str, Any]) -> dict[str, int]:
+    """`created` as Stripe takes it: a dict of bounds, or one exact time (an integer)."""
+    created = params.get("created")
+    if created in (None, ""):
+        return {}
+    if not isinstance(created, dict):
+        created = {"eq": created}
+    bounds = {}
+    for name, value in created.items():
+        if name not in (*CREATED_BOUNDS, "eq"):
+            raise InvalidRequest(f"Received unknown parameter: created[{name}]", param="created")
+        try:
+            bounds[name] = int(value)
+        except (TypeError, ValueError):
+            raise InvalidRequest(f"Invalid integer: created[{name}].", param="created") from None
+    return bounds

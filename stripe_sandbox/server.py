@@ -33,6 +33,9 @@ MAX_BODY_BYTES = 1_000_000
 
 class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 refused connections when a few busy workers asked
+    # at once (Stripe does not refuse a burst); the SDK opens a connection per request.
+    request_queue_size = 128
     sandbox: Sandbox
 
 

@@ -103,6 +103,7 @@ class Store:
         object_type: str,
         *,
         filters: dict[str, str],
+        created: dict[str, int] | None = None,
         exclude_status: str | None,
         limit: int,
         starting_after: str | None,
@@ -114,6 +115,10 @@ class Store:
             if column not in self.link_names:
                 raise ValueError(column)
             where.append(f"{column} = ?")
+            params.append(value)
+        operators = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "="}
+        for bound, value in (created or {}).items():
+            where.append(f"json_extract(data, '$.created') {operators[bound]} ?")
             params.append(value)
         if exclude_status:
             where.append("(status IS NULL OR status != ?)")

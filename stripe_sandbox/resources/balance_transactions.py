@@ -5,13 +5,12 @@ transactions it paid out), and complete only once an automatic payout's reconcil
 (`reconciliation_status: completed`); until then the list is empty.
 """
 
-import json
 from typing import Any
 
 from ..app import Sandbox
 from ..errors import InvalidRequest
 from ..expand import expand_params, list_object, present
-from ..listing import list_limit, paginate
+from ..listing import paginate
 from ..registry import Resource, Route
 
 URL = "/v1/balance_transactions"
@@ -28,43 +27,7 @@ def balance_transactions_list(sb: Sandbox, params: dict[str, Any]) -> dict[str, 
             )
         if payout["reconciliation_status"] != "completed":
             return present(sb, list_object([], URL), expand_params(params))
-    if isinstance(params.get("created"), dict):
-        return created_page(sb, params)
     return paginate(sb, "balance_transaction", URL, params)
-
-
-def created_page(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
-    """A page of the transactions created in a range (`created[gte]`, `[gt]`, `[lt]`, `[lte]`),
-    newest first, as Stripe lists them."""
-    bounds = {}
-    for name, value in params["created"].items():
-        if name not in ("gt", "gte", "lt", "lte"):
-            raise InvalidRequest(f"Received unknown parameter: created[{name}]", param="created")
-        try:
-            bounds[name] = int(value)
-        except ValueError:
-            raise InvalidRequest(f"Invalid integer: created[{name}].", param="created") from None
-    checks = {
-        "gt": lambda t, b: t > b,
-        "gte": lambda t, b: t >= b,
-        "lt": lambda t, b: t < b,
-        "lte": lambda t, b: t <= b,
-    }
-    rows = sb.store.execute(
-        "SELECT data FROM objects WHERE object = 'balance_transaction' ORDER BY seq DESC"
-    ).fetchall()
-    every = [json.loads(data) for (data,) in rows]
-    matching = [
-        obj
-        for obj in every
-        if all(checks[name](obj["created"], bound) for name, bound in bounds.items())
-    ]
-    if after := params.get("starting_after"):
-        ids = [obj["id"] for obj in matching]
-        matching = matching[ids.index(after) + 1 :] if after in ids else []
-    limit = list_limit(params)
-    body = list_object(matching[:limit], URL, len(matching) > limit)
-    return present(sb, body, expand_params(params))
 
 
 RESOURCES = (

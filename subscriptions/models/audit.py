@@ -44,6 +44,7 @@ class AuditAction(models.TextChoices):
     REFUND_APPROVED = "care.refund_approved", "Refund approved"
     REFUND_REFUSED = "care.refund_refused", "Refund refused"
     DUPLICATE_RESOLVED = "care.duplicate_resolved", "Possible double gift resolved"
+    STRIPE_RESYNC = "operations.stripe_resync", "Records repaired from Stripe (stripe_resync)"
 
 
 class AuditEntryQuerySet(models.QuerySet):

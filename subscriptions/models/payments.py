@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .supporters import Contribution, Supporter
+from .supporters import Contribution, SummarySource, Supporter
 
 
 class DisputeStatus(models.TextChoices):
@@ -55,11 +55,13 @@ class Payout(models.Model):
         return self.stripe_payout_id
 
 
-class Payment(models.Model):
+class Payment(SummarySource):
     """One successful Stripe charge: what the supporter paid (`amount`, `currency`) and what
     the newsroom received, from the balance transaction, in the account's settlement
     currency (`settled_amount`, `fee`, `net`, `settlement_currency`, at `exchange_rate`, which
     is null when the two currencies are the same)."""
+
+    SUMMARY_FIELDS = ("supporter_id", "amount", "amount_refunded", "currency", "paid_at")
 
     supporter = models.ForeignKey(
         Supporter, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"

@@ -1,5 +1,7 @@
 import uuid
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -127,8 +129,44 @@ class CancelReason(models.TextChoices):
     STAFF = "staff", _("Cancelled by staff")
 
 
-class Contribution(models.Model):
+class SummarySource(models.Model):
+    """A row a supporter's summary columns are computed from (services/care_records.py).
+    It remembers, as loaded or last saved, the fields the summary and the double-gift check
+    read, so that a save changing none of them (a webhook repeating what we know) does not
+    recompute the summary."""
+
+    SUMMARY_FIELDS: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> Self:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance.summary_values_remember()
+        return instance
+
+    def summary_values(self) -> tuple[object, ...] | None:
+        """The fields as they are now; None when one was not loaded (deferred)."""
+        loaded = self.__dict__
+        if any(name not in loaded for name in self.SUMMARY_FIELDS):
+            return None
+        return tuple(loaded[name] for name in self.SUMMARY_FIELDS)
+
+    def summary_values_remember(self) -> None:
+        self._summary_saved = self.summary_values()
+
+    def summary_changed(self) -> bool:
+        saved = getattr(self, "_summary_saved", None)
+        return saved is None or saved != self.summary_values()
+
+
+class Contribution(SummarySource):
     """One plan: a recurring gift (a Stripe subscription) or a single gift."""
+
+    SUMMARY_FIELDS = ("supporter_id", "amount", "currency", "frequency", "status")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     supporter = models.ForeignKey(

@@ -25,23 +25,28 @@ def balance_transactions_sync(
     created_to = created_to or timezone.now() + timedelta(minutes=5)
     created_from = created_from or created_to - timedelta(days=SYNC_DAYS)
     infos = gateway.balance_transactions_list(created_from=created_from, created_to=created_to)
-    # Charges first, so a refund or dispute finds its charge's card to copy.
-    infos.sort(key=lambda info: (info.created, info.type != "charge"))
     known = set(
         BalanceTransaction.objects.filter(stripe_id__in=[i.id for i in infos]).values_list(
             "stripe_id", flat=True
         )
     )
     with transaction.atomic():
-        payouts = {
-            p.stripe_payout_id: p
-            for p in Payout.objects.filter(stripe_payout_id__in=[i.source_id for i in infos])
-        }
-        for info in infos:
-            balance_transaction_card_fill(
-                balance_transaction_record(info, payout=payouts.get(info.source_id))
-            )
+        balance_transactions_record(infos)
     return len({info.id for info in infos} - known)
+
+
+def balance_transactions_record(infos: list[gateway.BalanceTransactionInfo]) -> None:
+    """Record listed transactions (inside the caller's transaction), each with its payout."""
+    # Charges first, so a refund or dispute finds its charge's card to copy.
+    infos = sorted(infos, key=lambda info: (info.created, info.type != "charge"))
+    payouts = {
+        p.stripe_payout_id: p
+        for p in Payout.objects.filter(stripe_payout_id__in=[i.source_id for i in infos])
+    }
+    for info in infos:
+        balance_transaction_card_fill(
+            balance_transaction_record(info, payout=payouts.get(info.source_id))
+        )
 
 
 def ledger_nightly() -> dict[str, int]:

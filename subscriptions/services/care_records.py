@@ -93,10 +93,22 @@ def supporter_summary_refresh(*, supporter_id: int) -> None:
     )
 
 
+# What the summary and the double-gift checks read of each row, by field name.
+SUMMARY_READS: dict[type, set[str]] = {
+    model: {name.removesuffix("_id") for name in model.SUMMARY_FIELDS} | set(model.SUMMARY_FIELDS)
+    for model in (Contribution, Payment)
+}
+
+
 def summary_on_save(sender: type, instance: Contribution | Payment, **kwargs: Any) -> None:
     """post_save of Contribution and Payment: whoever saved it, the summary follows, and
     a gift that looks like one given twice is put in the review queue."""
-    if instance.supporter_id is None:
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and not set(update_fields) & SUMMARY_READS[type(instance)]:
+        return  # e.g. the receipt number: nothing the summary reads
+    changed = kwargs.get("created", False) or instance.summary_changed()
+    instance.summary_values_remember()
+    if not changed or instance.supporter_id is None:
         return
     supporter_summary_refresh(supporter_id=instance.supporter_id)
     if isinstance(instance, Payment):

@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 # The sweeper leaves a just-received event to the task queued for it for this long.
 SWEEP_GRACE = timedelta(minutes=1)
+# … and, once it has queued an event itself, this long before it queues it again.
+SWEEP_LEASE = timedelta(minutes=5)
 # Back-off after a failure: 1 min, 2 min, 4 min … at most 6 hours between attempts …
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=6)
@@ -168,7 +170,7 @@ def next_attempt_after_failure(event: StripeEvent, *, now: datetime) -> datetime
     return due if due <= event.received_at + RETRY_WINDOW else None
 
 
-def _enqueue(event_pk: int) -> None:
+def _enqueue(event_pk: int) -> bool:
     from subscriptions import tasks
 
     try:
@@ -176,6 +178,8 @@ def _enqueue(event_pk: int) -> None:
     except Exception:
         # The event is stored; the sweeper will process it once the broker is back.
         logger.exception("Could not enqueue Stripe event %s; the sweeper will retry", event_pk)
+        return False
+    return True
 
 
 def _refuse_pruned(event: StripeEvent) -> None:
@@ -248,16 +252,24 @@ def _failure_record(event_pk: int, error: Exception) -> None:
 
 
 def stripe_events_sweep(*, now: datetime | None = None) -> int:
-    """Enqueue every unprocessed event whose next attempt has come; answer how many."""
+    """Enqueue every unprocessed event whose next attempt has come; answer how many.
+
+    Each is booked a lease first (its next attempt SWEEP_LEASE later): an event waiting in
+    a long queue is not queued again every minute, which made a backlog grow on itself.
+    One that could not be queued (broker down) is due again at once."""
     now = now or timezone.now()
-    pending = StripeEvent.objects.filter(
-        processed_at__isnull=True, next_attempt_at__lte=now
-    ).values_list("pk", flat=True)
-    count = 0
-    for event_pk in pending.iterator():
-        _enqueue(event_pk)
-        count += 1
-    return count
+    with transaction.atomic():
+        due = list(
+            StripeEvent.objects.select_for_update(skip_locked=True)
+            .filter(processed_at__isnull=True, next_attempt_at__lte=now)
+            .values_list("pk", flat=True)
+        )
+        StripeEvent.objects.filter(pk__in=due).update(next_attempt_at=now + SWEEP_LEASE)
+    unqueued = [event_pk for event_pk in due if not _enqueue(event_pk)]
+    StripeEvent.objects.filter(
+        pk__in=unqueued, processed_at__isnull=True, next_attempt_at=now + SWEEP_LEASE
+    ).update(next_attempt_at=now)
+    return len(due) - len(unqueued)
 
 
 def stripe_event_replay(*, stripe_id: str) -> StripeEvent:

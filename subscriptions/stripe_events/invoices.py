@@ -3,8 +3,11 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Q
+
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import Contribution, EmailKind, Payment, StripeEvent
+from subscriptions.pledges import Frequency
 from subscriptions.services.outbox import email_queue
 
 from .money import payment_record
@@ -24,8 +27,24 @@ def _fetch(event: StripeEvent) -> InvoiceFacts:
     return InvoiceFacts(invoice=invoice, subscription=subscription)
 
 
-@handles("invoice.paid", "invoice.payment_succeeded", fetch=_fetch)
-def invoice_paid(facts: InvoiceFacts) -> Payment | None:
+def _paid_fetch(event: StripeEvent) -> InvoiceFacts | None:
+    """Stripe sends invoice.paid and invoice.payment_succeeded for every paid invoice. Once
+    its payment is recorded with its plan and supporter, neither can tell us more (a refund
+    or dispute, or a change of plan, comes with events of its own): no Stripe calls then."""
+    recorded = Payment.objects.filter(
+        stripe_invoice_id=object_id(event),
+        contribution__isnull=False,
+        supporter__isnull=False,
+    )
+    if recorded.exists():
+        return None
+    return _fetch(event)
+
+
+@handles("invoice.paid", "invoice.payment_succeeded", fetch=_paid_fetch)
+def invoice_paid(facts: InvoiceFacts | None) -> Payment | None:
+    if facts is None:
+        return None
     invoice = facts.invoice
     contribution = subscription_apply(facts.subscription) if facts.subscription else None
     if invoice.charge is None or invoice.charge.status != "succeeded":
@@ -85,6 +104,10 @@ def _upcoming_fetch(event: StripeEvent) -> list[SubscriptionFacts]:
     customer_id = convert_object_id(event.payload["data"]["object"].get("customer"))
     if not customer_id:
         return []
+    plans = Contribution.objects.filter(stripe_customer_id=customer_id)
+    yearly = Q(frequency=Frequency.YEAR) | Q(scheduled_frequency=Frequency.YEAR)
+    if plans.exists() and not plans.filter(yearly).exists():
+        return []  # only yearly plans are announced; a customer of ours with none needs no call
     announced = event.stripe_created_at
     return [
         subscription_fetch(info.id)

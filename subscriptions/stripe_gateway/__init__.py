@@ -13,6 +13,7 @@ from django.conf import settings
 from . import convert
 from .client import call, stripe_client
 from .event_payload import verified_event_from
+from .listing import LISTABLE, ListedObject, objects_created_list
 from .setup import (
     PortalConfigurationInfo,
     PortalFeatures,
@@ -55,6 +56,8 @@ __all__ = [
     "GatewayError",
     "GatewayUnavailable",
     "InvoiceInfo",
+    "LISTABLE",
+    "ListedObject",
     "PayoutInfo",
     "PortalConfigurationInfo",
     "PortalFeatures",
@@ -66,6 +69,7 @@ __all__ = [
     "WebhookEndpointInfo",
     "WebhookEventInvalid",
     "WebhookSignatureInvalid",
+    "objects_created_list",
     "portal_configuration_create",
     "portal_configuration_update",
     "portal_configurations_list",
@@ -528,11 +532,24 @@ def webhook_event_verify(*, payload: bytes, signature: str) -> VerifiedEvent:
     WebhookSignatureInvalid when the body is not ours (or too old); WebhookEventInvalid
     when it is signed but is not a whole event.
     """
-    try:
-        stripe.WebhookSignature.verify_header(
-            payload, signature, settings.STRIPE_WEBHOOK_SECRET, WEBHOOK_TOLERANCE_SECONDS
-        )
-    except (stripe.SignatureVerificationError, ValueError, TypeError) as error:
-        # ValueError: a body that is not UTF-8; TypeError: a signature that is not ASCII.
-        raise WebhookSignatureInvalid(str(error)) from error
-    return verified_event_from(payload)
+    secrets = webhook_secrets()
+    if not secrets:
+        raise WebhookSignatureInvalid("No STRIPE_WEBHOOK_SECRET is set: no event can be trusted.")
+    refused: Exception | None = None
+    for secret in secrets:
+        try:
+            stripe.WebhookSignature.verify_header(
+                payload, signature, secret, WEBHOOK_TOLERANCE_SECONDS
+            )
+        except (stripe.SignatureVerificationError, ValueError, TypeError) as error:
+            # ValueError: a body that is not UTF-8; TypeError: a signature that is not ASCII.
+            refused = error
+            continue
+        return verified_event_from(payload)
+    raise WebhookSignatureInvalid(str(refused)) from refused
+
+
+def webhook_secrets() -> list[str]:
+    """STRIPE_WEBHOOK_SECRET, or several separated by commas while one is being rotated:
+    an event signed with any of them is accepted."""
+    return [part.strip() for part in settings.STRIPE_WEBHOOK_SECRET.split(",") if part.strip()]

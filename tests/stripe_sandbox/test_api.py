@@ -117,6 +117,32 @@ def test_lists_are_newest_first_and_paginate(stripe_client):
     assert [c.id for c in by_email.data] == [created[3].id]
 
 
+def test_every_list_filters_on_created_as_stripe_does(sandbox, stripe_client):
+    early = stripe_client.v1.customers.create(params={"email": "early@example.org"})
+    sandbox.control("POST", "/_sandbox/clock/advance", {"days": 2})
+    late = [
+        stripe_client.v1.customers.create(params={"email": f"late{n}@example.org"})
+        for n in range(3)
+    ]
+    cut = early.created + 86400
+
+    since = stripe_client.v1.customers.list(params={"created": {"gte": cut}, "limit": 2})
+    every_since = [c.id for c in since.auto_paging_iter()]
+    before = stripe_client.v1.customers.list(params={"created": {"lt": cut}})
+    exactly = stripe_client.v1.customers.list(params={"created": early.created})
+
+    assert every_since == [c.id for c in reversed(late)]
+    assert [c.id for c in before.data] == [early.id]
+    assert early.id in [c.id for c in exactly.data]
+    assert late[0].id not in [c.id for c in exactly.data]
+    for path in ("/v1/charges", "/v1/invoices", "/v1/refunds", "/v1/disputes", "/v1/payouts"):
+        answer = api(sandbox, "GET", f"{path}?created[gte]={cut}")
+        assert answer.status == 200, (path, answer.json())
+    refused = api(sandbox, "GET", "/v1/customers?created[gte]=soon")
+    assert refused.status == 400
+    assert refused.json()["error"]["param"].startswith("created")
+
+
 def test_expand_dotted_paths_and_list_data(stripe_client):
     session = subscribe(stripe_client)
     subscription = stripe_client.v1.subscriptions.retrieve(

@@ -174,3 +174,35 @@ def test_a_search_by_part_of_a_name_can_use_the_trigram_index(care):
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "supporter_name_trgm" in plan
+
+
+def _summary_updates(action) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return sum(
+        1
+        for query in queries.captured_queries
+        if query["sql"].startswith('UPDATE "subscriptions_supporter"')
+    )
+
+
+def test_the_summary_follows_a_change_and_skips_a_save_that_changes_nothing_it_shows():
+    from subscriptions.models import Contribution, Payment, Supporter
+
+    plan = ContributionFactory(amount=500)
+    payment = PaymentFactory(contribution=plan, amount=500)
+    plan, payment = Contribution.objects.get(pk=plan.pk), Payment.objects.get(pk=payment.pk)
+
+    # What a repeated webhook does: save the rows again as they are, or a receipt number.
+    unchanged = _summary_updates(plan.save) + _summary_updates(payment.save)
+    payment.receipt_number = "2026-000001"
+    numbered = _summary_updates(lambda: payment.save(update_fields=["receipt_number"]))
+    plan.amount = 700
+    raised = _summary_updates(plan.save)
+    payment.amount_refunded = 200
+    refunded = _summary_updates(payment.save)
+
+    assert (unchanged, numbered, raised, refunded) == (0, 0, 1, 1)
+    supporter = Supporter.objects.get(pk=plan.supporter_id)
+    assert supporter.plan_amount == 700
+    assert supporter.lifetime_totals == {"eur": 300}

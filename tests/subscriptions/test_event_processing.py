@@ -250,3 +250,42 @@ def test_an_event_an_erasure_pruned_before_it_ran_is_done_not_parked():
 
     assert processed.processed_at is not None
     assert (processed.last_error, processed.next_attempt_at) == ("", None)
+
+
+def test_an_event_waiting_in_a_long_queue_is_queued_again_only_after_the_lease(
+    stripe_settings, monkeypatch
+):
+    from subscriptions import tasks
+    from subscriptions.services.events import SWEEP_LEASE
+
+    # The broker's side: tasks are queued, and no worker has reached them yet.
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.stripe_event_process, "delay", queued.append)
+    event = _failing_event(next_attempt_at=timezone.now())
+    now = timezone.now()
+
+    counts = [
+        stripe_events_sweep(now=now),
+        stripe_events_sweep(now=now + timedelta(minutes=1)),
+        stripe_events_sweep(now=now + SWEEP_LEASE - timedelta(seconds=1)),
+        stripe_events_sweep(now=now + SWEEP_LEASE),
+    ]
+
+    assert counts == [1, 0, 0, 1]
+    assert queued == [event.pk, event.pk]
+
+
+def test_an_event_the_broker_refused_is_due_again_at_the_next_sweep(stripe_settings, monkeypatch):
+    from subscriptions import tasks
+
+    def broker_down(event_pk):
+        raise ConnectionError("Redis is not answering")
+
+    monkeypatch.setattr(tasks.stripe_event_process, "delay", broker_down)
+    event = _failing_event(next_attempt_at=timezone.now())
+    now = timezone.now()
+
+    assert stripe_events_sweep(now=now) == 0
+    event.refresh_from_db()
+    assert event.next_attempt_at == now
+    assert event.processed_at is None

@@ -9,8 +9,16 @@ from decimal import Decimal
 from django.core import mail
 
 from subscriptions.emails.formatting import local_date
-from subscriptions.models import BalanceTransaction, Contribution, OutboxEmail, Payment
+from subscriptions.models import (
+    BalanceTransaction,
+    Contribution,
+    OutboxEmail,
+    Payment,
+    StripeEvent,
+)
+from subscriptions.services.events import stripe_event_process
 from tests.gifts import http_post_form, post_event
+from tests.records import records_snapshot
 
 AUTHENTICATION_REQUIRED_CARD = "4000002760003184"
 DISPUTED_CARD = "4000000000000259"
@@ -250,3 +258,46 @@ def test_a_paused_gift_shows_paused_takes_nothing_then_resumes(site, stripe_api)
     contribution = _only_contribution()
     assert contribution.status == "active"
     assert Payment.objects.count() == 2, "resuming starts a new period, paid now"
+
+
+def _stripe_unreachable(settings) -> None:
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens on the discard port
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+
+
+def test_the_second_of_stripes_two_invoice_events_needs_no_stripe_call(site, settings):
+    # Stripe sends invoice.paid and invoice.payment_succeeded for every paid invoice; once
+    # the first has recorded the payment, the second is done even while Stripe is down.
+    site.give(amount="5", frequency="month")
+    before = records_snapshot()
+    repeat = StripeEvent.objects.get(type="invoice.payment_succeeded")
+    _stripe_unreachable(settings)
+
+    processed = stripe_event_process(event_pk=repeat.pk, force=True)
+
+    assert processed.last_error == ""
+    assert records_snapshot() == before
+
+
+def test_an_upcoming_renewal_of_a_monthly_supporter_needs_no_stripe_call(site, settings):
+    site.give(amount="5", frequency="month")
+    contribution = _only_contribution()
+    event = {
+        "id": "evt_upcoming_monthly",
+        "object": "event",
+        "api_version": "2026-10-28.endive",
+        "created": int(time.time()),
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": "invoice.upcoming",
+        "data": {"object": {"object": "invoice", "customer": contribution.stripe_customer_id}},
+    }
+    _stripe_unreachable(settings)
+
+    response = post_event(site.client, event)
+
+    assert response.status_code == 200
+    stored = StripeEvent.objects.get(stripe_id="evt_upcoming_monthly")
+    assert stored.processed_at is not None
+    assert not OutboxEmail.objects.filter(kind="renewal_coming").exists()

@@ -103,3 +103,32 @@ def test_a_huge_body_is_refused_before_anything_else(client):
 
 def test_get_is_not_allowed(client):
     assert client.get("/stripe/webhook/").status_code == 405
+
+
+def test_during_a_secret_rotation_events_signed_with_either_secret_are_accepted(client, settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_new_one, whsec_old_one"
+
+    by_old = post_event(client, _event("evt_old"), secret="whsec_old_one")
+    by_new = post_event(client, _event("evt_new"), secret="whsec_new_one")
+    by_neither = post_event(client, _event("evt_other"), secret="whsec_someone_else")
+
+    assert (by_old.status_code, by_new.status_code, by_neither.status_code) == (200, 200, 400)
+    assert set(StripeEvent.objects.values_list("stripe_id", flat=True)) == {"evt_old", "evt_new"}
+
+
+def test_after_the_rotation_the_old_secret_is_refused(client, settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_new_one"
+
+    response = post_event(client, _event("evt_late"), secret="whsec_old_one")
+
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+
+
+def test_with_no_secret_set_nothing_is_trusted(client, settings):
+    settings.STRIPE_WEBHOOK_SECRET = " , "
+
+    response = post_event(client, _event("evt_unsigned"), secret="")
+
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
