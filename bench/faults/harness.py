@@ -191,7 +191,7 @@ class PrivatePostgres:
             self._as_postgres(pg_ctl, "-D", str(self.dir), "-m", "fast", "-w", "stop")
 
 
-def database_create(admin_url: str, name: str) -> None:
+def database_create(admin_url: str, name: str, template: str | None = None) -> None:
     import psycopg
     from psycopg import sql
 
@@ -199,7 +199,10 @@ def database_create(admin_url: str, name: str) -> None:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        connection.execute(create)
 
 
 def database_drop(admin_url: str, name: str) -> None:
@@ -245,6 +248,8 @@ def http(
     if json_body is not None:
         data = json.dumps(json_body).encode()
         headers["Content-Type"] = "application/json"
+    elif fields is not None and method == "GET":
+        url += ("&" if "?" in url else "?") + urllib.parse.urlencode(fields, doseq=True)
     elif fields is not None:
         data = urllib.parse.urlencode(fields, doseq=True).encode()
     request = urllib.request.Request(url, data=data, method=method, headers=headers)
@@ -333,7 +338,9 @@ class Stack:
                 stderr=subprocess.STDOUT,
             )
 
-    def prepare(self) -> None:
+    def prepare(self, template: str | None = None) -> None:
+        """Its Redis and an empty, migrated database: a copy of `template` (a migrated
+        database on the same server nobody is connected to) or migrated here."""
         if self.config.private_postgres:
             self.postgres = PrivatePostgres(self.workdir)
             self.postgres.init()
@@ -345,12 +352,13 @@ class Stack:
             self.redis_url = self.redis.url
         else:
             redis_flush(self.redis_url)
-        database_create(self.admin_db, self.config.database)
+        database_create(self.admin_db, self.config.database, template=template)
         parts = urllib.parse.urlsplit(self.admin_db)
         self.database_url = (
             f"postgres://postgres@{parts.netloc.split('@')[-1]}/{self.config.database}"
         )
-        self._manage("migrate", "--no-input", "--verbosity", "0")
+        if template is None:
+            self._manage("migrate", "--no-input", "--verbosity", "0")
         self.mode_file.write_text("ok")
 
     def _add(self, name: str, command: list[str]) -> Process:
@@ -960,19 +968,25 @@ def run(scenario: Scenario, *, seed: int, scale: float, keep: bool = False) -> i
     began = time.monotonic()
     try:
         static_collect(clean.env())
+        # The clean database is migrated before anything connects to it, so the faulty
+        # site's (on the same server) is a copy of it: one migration instead of two.
+        clean.prepare()
+        faulty.prepare(template=None if scenario.private_postgres else clean.config.database)
         for stack in stacks:
-            stack.prepare()
             stack.start()
         say(f"both stacks up: clean {clean.site}, fault {faulty.site}")
         deadline = time.monotonic() + scenario.timeout_minutes * 60
         results: dict[str, dict[str, Any]] = {"clean": {}, "fault": {}}
         threads = [
             threading.Thread(
-                target=_run_stack, args=(clean, stream, {}, deadline, results["clean"], None)
+                target=_run_stack,
+                args=(clean, stream, {}, deadline, results["clean"], None),
+                daemon=True,  # an interrupted run ends without waiting for them
             ),
             threading.Thread(
                 target=_run_stack,
                 args=(faulty, stream, scenario.hooks(fault), deadline, results["fault"], fault),
+                daemon=True,
             ),
         ]
         for thread in threads:
