@@ -1,7 +1,10 @@
 """Fault: the Celery worker killed with SIGKILL in the middle of a batch of emails.
 
-When the renewals' receipts are being sent (rows claimed, `sending`), the worker's whole
-process group (main process and pool children) gets SIGKILL; a new worker starts 5 s later.
+As the renewals' receipts come, the mail server slows down (a quarter of a second a
+message), so each task claims a batch of due emails (up to OUTBOX_BATCH_SIZE) and sends
+them one after the other. With at least five claimed (`sending`), the worker's whole process
+group (main process and pool children) gets SIGKILL; the mail server is fast again and a
+new worker starts 5 s later.
 """
 
 import sys
@@ -16,6 +19,7 @@ from harness import Fault, Scenario, main  # noqa: E402
 def hooks(fault: Fault):
     def kill() -> None:
         stack = fault.stack
+        stack.mode_file.write_text("slow")
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             ((sending, sent),) = stack.query(
@@ -34,6 +38,7 @@ def hooks(fault: Fault):
             "COUNT(*) FILTER (WHERE status = 'sent') FROM subscriptions_outboxemail"
         )
         fault.notes.append(f"  after the kill: {sending} emails left claimed, {sent} sent")
+        stack.mode_file.write_text("ok")
         time.sleep(5)
         stack.worker_start()
         fault.finish("a new worker started")

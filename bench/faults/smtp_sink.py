@@ -6,7 +6,8 @@ the log: its Message-ID and recipients. The mode file holds one word, read on ev
 
 - `ok`: accepts any credentials and every message;
 - `4xx`: accepts the login, then answers `451` to MAIL FROM (try again later);
-- `535`: refuses every login (`535 5.7.8 Authentication credentials invalid`).
+- `535`: refuses every login (`535 5.7.8 Authentication credentials invalid`);
+- `slow`: accepts everything, a quarter of a second per message (a busy server).
 """
 
 import argparse
@@ -20,6 +21,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+SLOW_SECONDS = 0.25
 MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]+>)", re.MULTILINE | re.IGNORECASE)
 
 
@@ -46,6 +48,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.mode() == "slow":
+            await asyncio.sleep(SLOW_SECONDS)
         found = MESSAGE_ID.search(envelope.content)
         line = {
             "message_id": found.group(1).decode() if found else None,
