@@ -1,10 +1,11 @@
 """Fault: the Celery worker killed with SIGKILL in the middle of a batch of emails.
 
-As the renewals' receipts come, the mail server slows down (a quarter of a second a
-message), so each task claims a batch of due emails (up to OUTBOX_BATCH_SIZE) and sends
-them one after the other. With at least five claimed (`sending`), the worker's whole process
-group (main process and pool children) gets SIGKILL; the mail server is fast again and a
-new worker starts 5 s later.
+As the renewals' receipts come, the mail server answers 451 (try again later) until ten
+of them wait for their retry; then it accepts, slowly (a quarter of a second a message),
+so the first retry claims the waiting ones as one batch (up to OUTBOX_BATCH_SIZE) and
+sends them one after the other. With at least five claimed (`sending`), the worker's whole
+process group (main process and pool children) gets SIGKILL; the mail server is fast again
+and a new worker starts 5 s later.
 """
 
 import sys
@@ -16,29 +17,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import Fault, Scenario, main  # noqa: E402
 
 
+def _counts(stack) -> tuple[int, int, int]:
+    ((pending, sending, sent),) = stack.query(
+        "SELECT COUNT(*) FILTER (WHERE status = 'pending' AND attempts > 0), "
+        "COUNT(*) FILTER (WHERE status = 'sending'), "
+        "COUNT(*) FILTER (WHERE status = 'sent') FROM subscriptions_outboxemail"
+    )
+    return pending, sending, sent
+
+
+def _wait(what: str, condition, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} never happened")
+        time.sleep(0.02)
+
+
 def hooks(fault: Fault):
     def kill() -> None:
         stack = fault.stack
-        stack.mode_file.write_text("slow")
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            ((sending, sent),) = stack.query(
-                "SELECT COUNT(*) FILTER (WHERE status = 'sending'), "
-                "COUNT(*) FILTER (WHERE status = 'sent') FROM subscriptions_outboxemail"
-            )
-            if sending >= 5:
-                break
-            time.sleep(0.02)
-        else:
-            raise RuntimeError("no batch of emails was ever being sent")
+        mode = stack.mode_file
+        # Receipts pile up, waiting for their retry; then they go in one batch, slowly.
+        mode.write_text("4xx")
+        _wait("a backlog of receipts", lambda: _counts(stack)[0] >= 10, 600)
+        mode.write_text("slow")
+        _wait("a batch being sent", lambda: _counts(stack)[1] >= 5, 600)
+        pending, sending, sent = _counts(stack)
         fault.begin(f"worker killed (SIGKILL) with {sending} emails claimed, {sent} sent")
         stack.processes["worker"].kill()
-        ((sending, sent),) = stack.query(
-            "SELECT COUNT(*) FILTER (WHERE status = 'sending'), "
-            "COUNT(*) FILTER (WHERE status = 'sent') FROM subscriptions_outboxemail"
-        )
+        pending, sending, sent = _counts(stack)
         fault.notes.append(f"  after the kill: {sending} emails left claimed, {sent} sent")
-        stack.mode_file.write_text("ok")
+        mode.write_text("ok")
         time.sleep(5)
         stack.worker_start()
         fault.finish("a new worker started")
