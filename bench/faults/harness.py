@@ -963,7 +963,7 @@ def run(scenario: Scenario, *, seed: int, scale: float, keep: bool = False) -> i
     )
     fault = Fault(faulty)
     stacks = [clean, faulty]
-    previous_handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM,)}
+    previous_handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     began = time.monotonic()
     try:
@@ -1040,6 +1040,9 @@ def run(scenario: Scenario, *, seed: int, scale: float, keep: bool = False) -> i
         say("interrupted: stopping everything")
         return 130
     finally:
+        # A second Ctrl-C or SIGTERM must not cut the clean-up short.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
         for stack in stacks:
             with contextlib.suppress(Exception):
                 stack.stop()
