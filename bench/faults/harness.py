@@ -391,7 +391,7 @@ class Stack:
         beat = [str(BIN / "celery"), "-A", "config", "beat", "-l", "info"]
         beat += ["--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"]
         self._add("beat", beat)
-        wait_for(f"{self.label} sandbox", lambda: self.control("GET", "/_sandbox/clock"), 30)
+        wait_for(f"{self.label} sandbox", lambda: self.control("GET", "/_sandbox/clock"), 120)
         wait_for(
             f"{self.label} web", lambda: http("GET", f"{self.site}/healthz")[0] == 200, 60, 0.5
         )
