@@ -273,6 +273,7 @@ class StackConfig:
     private_postgres: bool = False
     chaos_seed: int | None = None
     worker_concurrency: int = 2
+    email_worker: bool = False
     web_workers: int = 2
 
 
@@ -366,12 +367,11 @@ class Stack:
         self.processes[name] = process
         return process.start()
 
-    def worker_start(self) -> Process:
-        celery = [str(BIN / "celery"), "-A", "config", "worker", "-Q", "default,emails"]
+    def worker_start(self, name: str = "worker", queues: str = "default,emails") -> Process:
+        celery = [str(BIN / "celery"), "-A", "config", "worker", "-Q", queues]
         concurrency = str(self.config.worker_concurrency)
-        return self._add(
-            "worker", [*celery, "-c", concurrency, "-l", "info", "-n", f"{self.label}@faults"]
-        )
+        node = f"{name}-{self.label}@faults"
+        return self._add(name, [*celery, "-c", concurrency, "-l", "info", "-n", node])
 
     def start(self) -> None:
         sandbox = [PYTHON, "-m", "stripe_sandbox", "--port", str(self.sandbox_port)]
@@ -387,7 +387,12 @@ class Stack:
         gunicorn += ["--bind", f"127.0.0.1:{self.web_port}", "-w", str(self.config.web_workers)]
         gunicorn += ["--control-socket", str(self.workdir / "gunicorn.ctl")]
         self._add("web", gunicorn)
-        self.worker_start()
+        if self.config.email_worker:
+            # One worker for events, one for emails: a deployment may run them apart.
+            self.worker_start("worker", "default")
+            self.worker_start("email-worker", "emails")
+        else:
+            self.worker_start()
         beat = [str(BIN / "celery"), "-A", "config", "beat", "-l", "info"]
         beat += ["--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"]
         self._add("beat", beat)
@@ -411,7 +416,7 @@ class Stack:
             )
 
     def stop(self) -> None:
-        for name in ("beat", "worker", "web", "sandbox", "smtp"):
+        for name in ("beat", "worker", "email-worker", "web", "sandbox", "smtp"):
             if name in self.processes:
                 self.processes[name].stop()
         if self.redis:
@@ -880,6 +885,7 @@ class Scenario:
     chaos: bool = False
     private_redis: bool = False
     private_postgres: bool = False
+    email_worker: bool = False
     timeout_minutes: float = 25
     check: Callable[[Stack, dict[str, Any]], list[str]] | None = None
 
@@ -957,6 +963,7 @@ def run(scenario: Scenario, *, seed: int, scale: float, keep: bool = False) -> i
             database,
             None if scenario.private_redis or redis_url is None else redis_url,
             private_postgres=scenario.private_postgres,
+            email_worker=scenario.email_worker,
             chaos_seed=seed if scenario.chaos else None,
         ),
         workdir / "fault",
