@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint services browser clean messages messages-update
+.PHONY: run test lint services browser clean messages messages-update faults
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -50,6 +50,11 @@ test: $(BIN)/.installed services browser lint messages
 	  STRIPE_WEBHOOK_SECRET=whsec_check ANYMAIL_WEBHOOK_SECRET=check:check TRUSTED_PROXY_COUNT=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/pytest --create-db
+
+# Fault scripts (bench/faults/, not part of `make test`): every scenario, or one with
+# SCENARIO=redis|postgres|worker-kill|smtp|stripe-500|shuffle.
+faults: $(BIN)/.installed
+	$(BIN)/python bench/faults/run.py $(SCENARIO)
 
 clean:
 	rm -rf $(VENV) var staticfiles locale/*/LC_MESSAGES/*.mo

@@ -38,6 +38,15 @@ class Sandbox:
         self.pinned_time: int | None = None
         self.request = RequestContext()
         self.dispatcher = Dispatcher(self.store)
+        # An outage of the API (`/_sandbox/outage`): until this wall-clock time every /v1
+        # request is answered with `outage_status`, as Stripe does when it is in trouble.
+        self.outage_until = 0.0
+        self.outage_status = 500
+
+    # outage ------------------------------------------------------------------
+
+    def outage_seconds_left(self) -> float:
+        return max(0.0, self.outage_until - time.time())
 
     # clock -------------------------------------------------------------------
 

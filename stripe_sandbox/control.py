@@ -1,6 +1,7 @@
 """The `/_sandbox/...` control API (JSON) used by tests, demos and operators."""
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from .webhooks import Chaos
 
 ControlHandler = Callable[..., dict[str, Any] | list[Any]]
 MAX_WAIT_SECONDS = 120
+MAX_OUTAGE_SECONDS = 3600
+OUTAGE_STATUSES = (500, 502, 503, 504)
 
 
 def reset(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
@@ -97,6 +100,33 @@ def chaos_post(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     return sb.dispatcher.chaos_set(chaos)
 
 
+def outage_state(sb: Sandbox) -> dict[str, Any]:
+    left = sb.outage_seconds_left()
+    return {"on": left > 0, "seconds_left": round(left, 3), "status": sb.outage_status}
+
+
+def outage_get(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
+    return outage_state(sb)
+
+
+def outage_post(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        seconds = float(params.get("seconds") or 0)
+        status = int(params.get("status") or 500)
+    except (TypeError, ValueError):
+        raise InvalidRequest("seconds is a number, status an integer.", param="seconds") from None
+    if not 0 <= seconds <= MAX_OUTAGE_SECONDS:
+        raise InvalidRequest(
+            f"seconds is between 0 (ends an outage) and {MAX_OUTAGE_SECONDS}.", param="seconds"
+        )
+    if status not in OUTAGE_STATUSES:
+        statuses = ", ".join(map(str, OUTAGE_STATUSES))
+        raise InvalidRequest(f"status is one of {statuses}.", param="status")
+    sb.outage_status = status
+    sb.outage_until = time.time() + seconds
+    return outage_state(sb)
+
+
 def deliveries(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     limit = min(int(params.get("limit") or 1000), 10000)
     return {"data": sb.dispatcher.attempts(limit), "counts": sb.dispatcher.counts()}
@@ -125,6 +155,8 @@ CONTROL_ROUTES: list[tuple[str, re.Pattern[str], ControlHandler, bool]] = [
         ("GET", r"/_sandbox/chaos", chaos_get, False),
         ("POST", r"/_sandbox/chaos", chaos_post, False),
         ("POST", r"/_sandbox/deliveries/wait", deliveries_wait, True),
+        ("GET", r"/_sandbox/outage", outage_get, False),
+        ("POST", r"/_sandbox/outage", outage_post, False),
     ]
 ]
 

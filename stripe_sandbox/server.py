@@ -114,6 +114,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if method == "GET" and (contents := FILE_CONTENTS.fullmatch(url.path)):
                 response = self.file(contents.group(1))
+            elif url.path.startswith("/v1/") and self.sb.outage_seconds_left():
+                response = outage_response(self.sb.outage_status)
             elif url.path.startswith("/v1/"):
                 response = self.api(method, url.path, url.query, raw_body)
             elif url.path.startswith("/_sandbox/"):
@@ -302,6 +304,17 @@ class Handler(BaseHTTPRequestHandler):
             return html_response(400, portal_page(session, card, error=error.message))
         card = current_card(self.sb, session["customer"])
         return html_response(200, portal_page(session, card, message="Your card was updated."))
+
+
+def outage_response(status: int) -> Response:
+    """What Stripe answers while it is in trouble: an `api_error`, nothing done."""
+    body = {
+        "error": {
+            "type": "api_error",
+            "message": "An error occurred with our connection to Stripe. (sandbox outage)",
+        }
+    }
+    return json_response(status, body, **{"Request-Id": new_id("req_", 14)})
 
 
 def decline_sentence(decline: CardDeclined) -> str:

@@ -5,6 +5,7 @@ or doubles it."""
 import contextlib
 import logging
 import smtplib
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -43,6 +44,12 @@ OPERATOR_FAULT_WINDOW = timedelta(days=3)
 # SMTP: 530 authentication required, 535 credentials invalid; HTTP: 401, 403.
 OPERATOR_FAULT_SMTP_CODES = {530, 535}
 OPERATOR_FAULT_HTTP_STATUSES = {401, 403}
+# Once the server has accepted a message, recording it as sent must outlast a database
+# restart: a row left `sending` is sent again when its claim times out, a second email.
+# Tried this many times, 0.5 s, 1 s, 2 s … at most 10 s apart (about a minute in all,
+# within the task's time limit).
+SENT_RECORD_TRIES = 10
+SENT_RECORD_MAX_WAIT_SECONDS = 10
 
 
 class TransientSendFailure(Exception):
@@ -257,8 +264,24 @@ def _deliver(email: OutboxEmail) -> int | None:
     email.sent_at = timezone.now()
     email.next_attempt_at = None
     email.operator_fault = False
-    email.save(update_fields=["status", "sent_at", "next_attempt_at", "operator_fault"])
+    _sent_record(email)
     return None
+
+
+def _sent_record(email: OutboxEmail) -> None:
+    """Save a sent row, trying again while the database is away (restarting, failing
+    over): the message is out, and only this row stops it going out twice."""
+    for attempt in range(SENT_RECORD_TRIES):
+        try:
+            email.save(update_fields=["status", "sent_at", "next_attempt_at", "operator_fault"])
+            return
+        except DatabaseError:
+            if attempt == SENT_RECORD_TRIES - 1 or connection.in_atomic_block:
+                raise
+            logger.warning("Email %s was sent but cannot be recorded yet; trying again", email.pk)
+            # A connection the server cut is useless; the next query opens a fresh one.
+            connection.close()
+            time.sleep(min(0.5 * 2**attempt, SENT_RECORD_MAX_WAIT_SECONDS))
 
 
 def outbox_email_send(*, email_id: int) -> str:

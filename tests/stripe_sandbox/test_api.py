@@ -1,6 +1,8 @@
 """Stripe's API conventions: auth, errors, idempotency, pagination, expansion."""
 
 import base64
+import json
+import urllib.error
 
 import pytest
 import stripe
@@ -231,3 +233,29 @@ def test_interval_switch_bills_the_new_interval_now(stripe_client):
     assert new_item.current_period_end - new_item.current_period_start >= 365 * 86400
     invoice = stripe_client.v1.invoices.retrieve(updated.latest_invoice)
     assert (invoice.billing_reason, invoice.amount_paid) == ("subscription_update", 5000)
+
+
+def test_an_outage_answers_500_to_the_api_for_its_seconds_and_changes_nothing(
+    stripe_client, sandbox
+):
+    state = sandbox.control("POST", "/_sandbox/outage", {"seconds": 30})
+    assert (state["on"], state["status"]) == (True, 500)
+    with pytest.raises(stripe.APIError) as raised:
+        stripe_client.v1.customers.create({"email": "outage@example.org"})
+    assert raised.value.http_status == 500
+    # The control API and the clock still answer; nothing was created.
+    assert sandbox.control("GET", "/_sandbox/outage")["on"]
+    assert sandbox.control("POST", "/_sandbox/outage", {"seconds": 0})["on"] is False
+    assert stripe_client.v1.customers.list({"email": "outage@example.org"}).data == []
+    stripe_client.v1.customers.create({"email": "outage@example.org"})
+
+
+def test_an_outage_out_of_range_is_refused_with_a_sentence(sandbox):
+    cases = [({"seconds": -1}, "seconds"), ({"seconds": "soon"}, "seconds")]
+    cases.append(({"seconds": 5, "status": 404}, "status"))
+    for body, param in cases:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            sandbox.control("POST", "/_sandbox/outage", body)
+        assert refused.value.code == 400
+        assert json.loads(refused.value.read())["error"]["param"] == param
+    assert sandbox.control("GET", "/_sandbox/outage")["on"] is False

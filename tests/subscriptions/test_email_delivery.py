@@ -23,7 +23,7 @@ from celery.signals import task_postrun
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.cache import cache
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ from subscriptions.models import (
     Payment,
     Supporter,
 )
-from subscriptions.services import reminders
+from subscriptions.services import outbox, reminders
 from subscriptions.services.outbox import (
     CLAIM_TIMEOUT,
     TransientSendFailure,
@@ -424,6 +424,42 @@ def test_an_email_claimed_by_a_worker_that_died_is_swept_and_sent_once(smtp_sink
     receipt.refresh_from_db()
     assert receipt.attempts == 2
     assert receipt.sent_at is not None
+    assert outbox_sweep() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sent_email_is_recorded_once_the_database_is_back_and_never_sent_again(
+    smtp_sink, monkeypatch
+):
+    """PostgreSQL restarting between the server's 250 and our UPDATE: the row must still
+    end `sent`, or the claim timeout would send the email a second time (found by
+    bench/faults/fault_postgres.py)."""
+    supporter = _supporter()
+    _record_payment(supporter)
+    receipt = OutboxEmail.objects.get()
+    real_save = OutboxEmail.save
+    cuts = []
+
+    def save_while_the_database_restarts(self, *args, **kwargs):
+        if "sent_at" in (kwargs.get("update_fields") or ()) and len(cuts) < 2:
+            cuts.append(self.pk)
+            raise OperationalError("terminating connection due to administrator command")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutboxEmail, "save", save_while_the_database_restarts)
+    monkeypatch.setattr(outbox.time, "sleep", lambda seconds: None)
+
+    assert outbox.outbox_email_send(email_id=receipt.pk) == "sent"
+
+    assert cuts == [receipt.pk, receipt.pk]
+    receipt.refresh_from_db()
+    assert receipt.status == EmailStatus.SENT
+    assert receipt.sent_at is not None
+    [message] = smtp_sink.messages
+    assert message["Message-ID"] == receipt.message_id
+    # Long after any claim timeout, the sweep finds nothing to send again.
+    long_ago = timezone.now() - CLAIM_TIMEOUT - timedelta(minutes=1)
+    OutboxEmail.objects.filter(pk=receipt.pk).update(created_at=long_ago, claimed_at=long_ago)
     assert outbox_sweep() == 0
 
 
