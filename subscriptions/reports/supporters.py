@@ -1,5 +1,6 @@
-"""The supporters list for the newsroom's CRM: one row per supporter, their consent, first
-and last gift, lifetime total per currency (what they paid, less refunds) and state."""
+"""The supporters list for the newsroom's CRM: one row per supporter, their consent,
+language, first and last gift, lifetime total per currency (what they paid, less refunds)
+and state."""
 
 from collections import defaultdict
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ def supporter_columns() -> list[str]:
         "name",
         "reminders_consent",
         "email_deliverable",
+        "language",
         "first_gift_utc",
         "last_gift_utc",
         *(f"lifetime_{currency}" for currency in settings.CONTRIBUTION_CURRENCIES),
@@ -75,6 +77,7 @@ def supporter_rows(period: Period) -> Iterator[list[str]]:
             supporter.name,
             "no" if supporter.reminders_unsubscribed_at else "yes",
             "no" if supporter.email_undeliverable_at else "yes",
+            supporter.language,
             stamp(given.get("first")),
             stamp(given.get("last")),
             *(

@@ -216,7 +216,9 @@ def test_export_payments_writes_every_report_as_csv_and_xlsx(tmp_path):
     assert first[0] == "txn_ch_cmd"
     assert float(first[header.index("net")]) == 19.45
     supporters = (tmp_path / "supporters.csv").read_text().splitlines()
-    assert supporters[1].split(",")[-1] == "recurring"
+    header, first = supporters[0].split(","), supporters[1].split(",")
+    assert first[-1] == "recurring"
+    assert first[header.index("language")] == "en"
 
 
 def test_the_reports_page_is_finances_and_streams_the_ledger(client):
