@@ -135,3 +135,7 @@ class AppealAdmin(admin.ModelAdmin):
             return
         appeal = appeal_make_live(appeal=queryset.get())
         self.message_user(request, f"“{appeal.name}” is now the live appeal.", messages.SUCCESS)
+
+
+# Appeal tests (A/B tests of the appeal) have a module of their own.
+from . import admin_appeal_tests  # noqa: E402, F401

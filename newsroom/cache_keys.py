@@ -3,4 +3,10 @@
 # Bump the suffix when the cached shape changes, so old entries are ignored.
 NAV_SECTIONS = "newsroom:nav-sections:v1"
 LIVE_APPEAL = "newsroom:live-appeal:v1"
+RUNNING_TEST = "newsroom:appeal-test:v1"
 CACHE_SECONDS = 60 * 60
+
+
+def appeal(appeal_id: int) -> str:
+    """One appeal's plain data (an appeal test shows several at once)."""
+    return f"newsroom:appeal:v1:{appeal_id}"

@@ -134,10 +134,25 @@ def appeal_get_live() -> AppealConfig:
     return config
 
 
+def appeal_get(*, appeal_id: int) -> AppealConfig:
+    """One appeal (an appeal test's variant) as plain data, cached until it is saved."""
+    key = cache_keys.appeal(appeal_id)
+    config = cache.get(key)
+    if config is None:
+        appeal = Appeal.objects.filter(pk=appeal_id).prefetch_related("amounts").first()
+        config = appeal_get_live() if appeal is None else _appeal_config(appeal)
+        cache.set(key, config, cache_keys.CACHE_SECONDS)
+    return config
+
+
 def _appeal_config_from_db() -> AppealConfig:
     appeal = Appeal.objects.filter(is_live=True).prefetch_related("amounts").first()
     if appeal is None:
         return appeal_config_default()
+    return _appeal_config(appeal)
+
+
+def _appeal_config(appeal: Appeal) -> AppealConfig:
     amounts: dict[str, dict[str, list[int]]] = {}
     for row in appeal.amounts.all():
         amounts.setdefault(row.currency, {}).setdefault(row.frequency, []).append(row.amount)

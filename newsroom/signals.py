@@ -6,8 +6,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from . import cache_keys
-from .models import Appeal, AppealAmount, Article, Author, Section, Tag
+from .models import Appeal, AppealAmount, AppealTest, AppealVariant, Article, Author, Section, Tag
 from .page_cache import pages_invalidate
+from .variants import running_test_publish
 
 
 def _forget(key: str) -> None:
@@ -24,8 +25,18 @@ def section_changed(**kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=Appeal)
 @receiver([post_save, post_delete], sender=AppealAmount)
-def appeal_changed(**kwargs) -> None:
+def appeal_changed(sender, instance, **kwargs) -> None:
     _forget(cache_keys.LIVE_APPEAL)
+    _forget(cache_keys.appeal(instance.pk if sender is Appeal else instance.appeal_id))
+    pages_invalidate()
+
+
+@receiver([post_save, post_delete], sender=AppealTest)
+@receiver([post_save, post_delete], sender=AppealVariant)
+def appeal_test_changed(**kwargs) -> None:
+    """A test started, ended or reweighted: once committed, the running test is published
+    to every process, then every page is stale (so each process reads it again)."""
+    transaction.on_commit(running_test_publish)
     pages_invalidate()
 
 

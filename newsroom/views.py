@@ -13,10 +13,11 @@ from subscriptions.services.checkout import CheckoutRefused, CheckoutSource, che
 from subscriptions.views.checkout import checkout_client, checkout_redirect
 
 from . import selectors
+from .counting import FORM_START, SUPPORT_PAGE, appeal_count
 from .forms import AppealForm
 from .models import Article
 from .origin import cross_site_posts_refused
-from .page_cache import page_cached
+from .page_cache import page_cached, shows_appeal
 
 ARTICLE_TEMPLATE = "newsroom/article_detail.html"
 SUPPORT_TEMPLATE = "newsroom/support.html"
@@ -35,12 +36,17 @@ def appeal_respond(
     refusal (too many attempts, Stripe unreachable) re-renders with its sentence.
     """
     form = AppealForm(request.POST)
-    if not form.is_valid():
+    valid = form.is_valid()
+    variant_id = form.cleaned_data.get("appeal_variant")
+    page = source_article.pk if source_article is not None else SUPPORT_PAGE
+    if variant_id is not None and not form.has_error("__all__", "honeypot"):
+        appeal_count(variant_id=variant_id, article_id=page, metric=FORM_START)
+    if not valid:
         return render(request, template_name, {**context, "appeal_form": form}, status=400)
     try:
         started = checkout_open(
             pledge=form.pledge(),
-            source=_checkout_source(source_article),
+            source=_checkout_source(source_article, appeal_variant_id=variant_id),
             client=checkout_client(request),
         )
     except CheckoutRefused as refusal:
@@ -49,12 +55,17 @@ def appeal_respond(
     return checkout_redirect(request, started)
 
 
-def _checkout_source(article: Article | None) -> CheckoutSource:
+def _checkout_source(article: Article | None, *, appeal_variant_id: int | None) -> CheckoutSource:
     """A reader who cancels at Stripe comes back to the page they gave from."""
     if article is None:
-        return CheckoutSource(return_path=reverse("newsroom:support"))
+        return CheckoutSource(
+            return_path=reverse("newsroom:support"), appeal_variant_id=appeal_variant_id
+        )
     return CheckoutSource(
-        return_path=article.get_absolute_url(), article_id=article.pk, article_slug=article.slug
+        return_path=article.get_absolute_url(),
+        article_id=article.pk,
+        article_slug=article.slug,
+        appeal_variant_id=appeal_variant_id,
     )
 
 
@@ -65,6 +76,7 @@ def front_page(request: HttpRequest) -> HttpResponse:
 
 
 @page_cached
+@shows_appeal
 @cross_site_posts_refused
 @require_http_methods(["GET", "HEAD", "POST"])
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -75,16 +87,21 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return appeal_respond(
             request, template_name=ARTICLE_TEMPLATE, context=context, source_article=article
         )
-    return render(request, ARTICLE_TEMPLATE, context)
+    response = render(request, ARTICLE_TEMPLATE, context)
+    response.appeal_page = article.pk  # type: ignore[attr-defined]
+    return response
 
 
 @page_cached
+@shows_appeal
 @cross_site_posts_refused
 @require_http_methods(["GET", "HEAD", "POST"])
 def support(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return appeal_respond(request, template_name=SUPPORT_TEMPLATE, context={})
-    return render(request, SUPPORT_TEMPLATE)
+    response = render(request, SUPPORT_TEMPLATE)
+    response.appeal_page = SUPPORT_PAGE  # type: ignore[attr-defined]
+    return response
 
 
 @page_cached

@@ -39,12 +39,14 @@ TOO_MANY_ATTEMPTS = (
 class CheckoutSource:
     """The page the reader gave from: an article (its id and slug) or the support page.
 
-    `return_path` is where Stripe sends the reader back when they cancel.
+    `return_path` is where Stripe sends the reader back when they cancel;
+    `appeal_variant_id` the appeal test variant the reader was shown, if a test ran.
     """
 
     return_path: str
     article_id: int | None = None
     article_slug: str = ""
+    appeal_variant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ def _contribution_record(
         "covers_fees": pledge.cover_fees,
         "covered_fee": total - amount,
         "source_article_id": source.article_id,
+        "appeal_variant_id": source.appeal_variant_id,
     }
     contribution = _find_resubmission(form_token, **fields)
     if contribution is not None:
@@ -182,6 +185,7 @@ def checkout_open(
             metadata={
                 "contribution_id": str(contribution.public_id),
                 "source_article": source.article_slug,
+                "appeal_variant": str(source.appeal_variant_id or ""),
             },
         )
     except gateway.GatewayError:

@@ -3,7 +3,7 @@ from django.core.cache import cache
 
 from newsroom import cache_keys
 
-OUR_KEYS = [cache_keys.NAV_SECTIONS, cache_keys.LIVE_APPEAL]
+OUR_KEYS = [cache_keys.NAV_SECTIONS, cache_keys.LIVE_APPEAL, cache_keys.RUNNING_TEST]
 
 
 @pytest.fixture(autouse=True)
