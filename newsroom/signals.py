@@ -34,8 +34,10 @@ def appeal_changed(sender, instance, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=AppealTest)
 @receiver([post_save, post_delete], sender=AppealVariant)
 def appeal_test_changed(**kwargs) -> None:
-    """A test started, ended or reweighted: once committed, the running test is published
-    to every process, then every page is stale (so each process reads it again)."""
+    """A test started, ended or reweighted: the running test is read again (from what is
+    committed: a rolled-back change leaves no trace), published to every process once
+    this commits, and every page is stale (so each process looks again)."""
+    cache.delete(cache_keys.RUNNING_TEST)
     transaction.on_commit(running_test_publish)
     pages_invalidate()
 
