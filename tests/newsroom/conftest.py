@@ -16,6 +16,17 @@ def _forget_cached_rows():
 
 
 @pytest.fixture(autouse=True)
+def _no_appeal_counts_left():
+    # Appeal test counters live in Redis, which outlives each test's database.
+    from newsroom.counting import COUNTS_KEY, PENDING_BATCHES_KEY, _redis
+
+    client = _redis()
+    for batch in client.smembers(cache.make_key(PENDING_BATCHES_KEY)):
+        client.delete(cache.make_key(batch.decode()))
+    client.delete(cache.make_key(COUNTS_KEY), cache.make_key(PENDING_BATCHES_KEY))
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
