@@ -330,3 +330,51 @@ def test_ending_a_test_keeps_the_winner_live_and_stops_the_cookie(client, live_a
     again = client.get(article.get_absolute_url())
     assert _heading_shown(again) == HEADINGS[1]
     assert not again.cookies
+
+
+def test_staff_start_a_test_and_end_it_keeping_the_variant_they_choose(
+    superuser_client, live_appeal
+):
+    test, (first, second) = _test_with_variants(start=False)
+    changelist = reverse("admin:newsroom_appealtest_changelist")
+
+    superuser_client.post(
+        changelist, {"action": "start_test", "_selected_action": [test.pk]}, follow=True
+    )
+    test.refresh_from_db()
+    assert test.status == AppealTest.Status.RUNNING
+
+    change = superuser_client.get(reverse("admin:newsroom_appealtest_change", args=[test.pk]))
+    assert "No variant is ahead with 95% confidence yet" in change.content.decode()
+    end_url = reverse("admin:newsroom_appealtest_end", args=[test.pk])
+    assert end_url in change.content.decode()
+    assert superuser_client.post(end_url, {}).status_code == 200  # must choose one
+    test.refresh_from_db()
+    assert test.status == AppealTest.Status.RUNNING
+
+    response = superuser_client.post(end_url, {"keep": first.appeal_id})
+
+    assert response.status_code == 302
+    test.refresh_from_db()
+    assert test.status == AppealTest.Status.ENDED
+    assert test.winner == first.appeal
+    first.appeal.refresh_from_db()
+    assert first.appeal.is_live
+    assert superuser_client.get(end_url).status_code == 404  # nothing left to end
+
+
+def test_no_variant_is_ahead_while_the_difference_may_be_chance():
+    from newsroom.appeal_stats import VariantResult, _ahead, two_proportion_z, wilson_interval
+
+    # 10/500 against 6/500: z = (0.02 - 0.012) / sqrt(0.016 * 0.984 * 2 / 500) = 1.0081.
+    close = [
+        VariantResult(variant_id=1, impressions=500, gifts=10),
+        VariantResult(variant_id=2, impressions=500, gifts=6),
+    ]
+    assert two_proportion_z(10, 500, 6, 500) == pytest.approx(1.008097, abs=1e-6)
+    assert _ahead(close) == (None, pytest.approx(1.008097, abs=1e-6))
+    # Three variants: the leader must beat each of the others, not just their average.
+    three = [*close, VariantResult(variant_id=3, impressions=500, gifts=0)]
+    assert _ahead(three)[0] is None
+    assert wilson_interval(0, 0) is None
+    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.277533), abs=1e-6)
