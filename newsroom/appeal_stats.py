@@ -11,6 +11,7 @@
 """
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -169,7 +170,7 @@ def _gifts(test: AppealTest) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-def _titles(rows) -> None:
+def _titles(rows: Iterable[PageResult]) -> None:
     rows = list(rows)
     ids = {row.article_id for row in rows if row.article_id != SUPPORT_PAGE}
     headlines = dict(Article.objects.filter(pk__in=ids).values_list("pk", "headline"))

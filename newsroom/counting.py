@@ -55,6 +55,8 @@ def appeal_count(*, variant_id: int, article_id: int, metric: str) -> bool:
     field = f"{variant_id}:{article_id}:{metric}"
     try:
         _redis().hincrby(_key(COUNTS_KEY), field, 1)
+    except CountingUnavailable:
+        return False  # `make run` without Redis: nothing to count with
     except Exception:
         logger.warning("Appeal test count not recorded (Redis unavailable)", exc_info=True)
         return False
@@ -63,8 +65,11 @@ def appeal_count(*, variant_id: int, article_id: int, metric: str) -> bool:
 
 def appeal_counts_flush() -> int:
     """Move every counted impression and form start into the tallies; answers how many
-    counts were added."""
-    client = _redis()
+    counts were added (none when the cache is not Redis: nothing was counted)."""
+    try:
+        client = _redis()
+    except CountingUnavailable:
+        return 0
     batch = f"{BATCH_PREFIX}{uuid.uuid4().hex}"
     with client.pipeline(transaction=True) as pipe:
         pipe.exists(_key(COUNTS_KEY))
@@ -98,7 +103,7 @@ def _batch_apply(client: Any, batch: str) -> int:
     return added
 
 
-def _parse(raw: dict) -> dict[tuple[int, int], dict[str, int]]:
+def _parse(raw: dict[Any, Any]) -> dict[tuple[int, int], dict[str, int]]:
     counts: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
     for field, value in raw.items():
         text = field.decode() if isinstance(field, bytes) else str(field)

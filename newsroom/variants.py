@@ -153,7 +153,8 @@ def request_assignment(request: HttpRequest) -> Assignment | None:
     """What the page cache decided for this request; for a request it did not handle (a
     post, a staff member), the reader's own bucket, without giving out a new one."""
     if hasattr(request, "appeal_assignment"):
-        return request.appeal_assignment
+        decided: Assignment | None = request.appeal_assignment
+        return decided
     bucket = bucket_from(request)
     if bucket is None:
         return None
