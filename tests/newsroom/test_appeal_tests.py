@@ -378,3 +378,20 @@ def test_no_variant_is_ahead_while_the_difference_may_be_chance():
     assert _ahead(three)[0] is None
     assert wilson_interval(0, 0) is None
     assert wilson_interval(0, 10) == pytest.approx((0.0, 0.277533), abs=1e-6)
+
+
+def test_beat_flushes_the_counts_every_minute(settings, celery_eager, live_appeal):
+    from config.celery import app
+    from newsroom.tasks import appeal_counts_flush as flush_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["appeal-counts-flush"]
+    assert entry["task"] == "newsroom.appeal_counts_flush"
+    assert entry["schedule"] == 60.0
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+
+    test, (first, second) = _test_with_variants()
+    appeal_count(variant_id=second.pk, article_id=SUPPORT_PAGE, metric=IMPRESSION)
+    flush_task.delay()
+
+    assert AppealVariantTally.objects.get().impressions == 1
