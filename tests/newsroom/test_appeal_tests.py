@@ -335,6 +335,7 @@ def test_ending_a_test_keeps_the_winner_live_and_stops_the_cookie(client, live_a
 def test_staff_start_a_test_and_end_it_keeping_the_variant_they_choose(
     superuser_client, live_appeal
 ):
+    assert superuser_client.get(reverse("admin:newsroom_appealtest_add")).status_code == 200
     test, (first, second) = _test_with_variants(start=False)
     changelist = reverse("admin:newsroom_appealtest_changelist")
 
@@ -395,3 +396,29 @@ def test_beat_flushes_the_counts_every_minute(settings, celery_eager, live_appea
     flush_task.delay()
 
     assert AppealVariantTally.objects.get().impressions == 1
+
+
+def test_staff_create_a_test_with_its_variants_and_weights_in_the_admin(
+    superuser_client, live_appeal
+):
+    one, two = _appeal("One", HEADINGS[0]), _appeal("Two", HEADINGS[1])
+
+    response = superuser_client.post(
+        reverse("admin:newsroom_appealtest_add"),
+        {
+            "name": "Spring headline test",
+            "variants-TOTAL_FORMS": "2",
+            "variants-INITIAL_FORMS": "0",
+            "variants-MIN_NUM_FORMS": "0",
+            "variants-MAX_NUM_FORMS": "1000",
+            "variants-0-appeal": str(one.pk),
+            "variants-0-weight": "3",
+            "variants-1-appeal": str(two.pk),
+            "variants-1-weight": "1",
+        },
+    )
+
+    assert response.status_code == 302
+    test = AppealTest.objects.get()
+    assert test.status == AppealTest.Status.DRAFT
+    assert list(test.variants.values_list("appeal__name", "weight")) == [("One", 3), ("Two", 1)]
