@@ -39,7 +39,6 @@ from django.utils.translation import get_language, get_language_from_request
 from subscriptions.signing import SUPPORTER_COOKIE, SUPPORTER_COOKIE_SALT
 
 from . import variants
-from .counting import IMPRESSION, appeal_count
 from .variants import Assignment
 
 GENERATION_KEY = "newsroom:pages:generation"
@@ -226,7 +225,10 @@ class PageCacheMiddleware:
         response, entry = self._serve(request, variant=variant, tested=tested)
         assignment: Assignment | None = getattr(request, "appeal_assignment", None)
         if assignment is not None:
-            self._mark_tested(request, response, assignment, entry)
+            page = (
+                entry.appeal_page if entry is not None else getattr(response, "appeal_page", None)
+            )
+            variants.tested_page_served(request, response, assignment, appeal_page=page)
         return response
 
     def _serve(
@@ -268,22 +270,6 @@ class PageCacheMiddleware:
         if response.status_code == 200:
             cache_headers(response, variant=variant, shared=assignment is None)
         return response, None
-
-    def _mark_tested(
-        self,
-        request: HttpRequest,
-        response: HttpResponseBase,
-        assignment: Assignment,
-        entry: Entry | None,
-    ) -> None:
-        """A new reader's bucket cookie, and the impression, for a page showing a variant."""
-        if response.status_code not in (200, 304):
-            return
-        if assignment.new_bucket:
-            variants.bucket_cookie_set(request, response, assignment)
-        page = entry.appeal_page if entry is not None else getattr(response, "appeal_page", None)
-        if request.method == "GET" and response.status_code == 200 and page is not None:
-            appeal_count(variant_id=assignment.slot.variant_id, article_id=page, metric=IMPRESSION)
 
     def _cacheable_view(self, request: HttpRequest) -> Callable[..., Any] | None:
         if request.method not in ("GET", "HEAD"):

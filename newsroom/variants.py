@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponseBase
 
 from . import cache_keys
+from .counting import IMPRESSION, appeal_count
 
 BUCKET_COOKIE = "appeal_bucket"
 BUCKETS = 10_000
@@ -147,6 +148,25 @@ def bucket_cookie_set(
         httponly=True,
         samesite="Lax",
     )
+
+
+def tested_page_served(
+    request: HttpRequest,
+    response: HttpResponseBase,
+    assignment: Assignment,
+    *,
+    appeal_page: int | None,
+) -> None:
+    """A page showing a test variant went out: a new reader's bucket cookie, and (for a
+    page shown, not a 304 or a HEAD) one impression of the variant on that page."""
+    if response.status_code not in (200, 304):
+        return
+    if assignment.new_bucket:
+        bucket_cookie_set(request, response, assignment)
+    if request.method == "GET" and response.status_code == 200 and appeal_page is not None:
+        appeal_count(
+            variant_id=assignment.slot.variant_id, article_id=appeal_page, metric=IMPRESSION
+        )
 
 
 def request_assignment(request: HttpRequest) -> Assignment | None:
