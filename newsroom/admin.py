@@ -5,10 +5,11 @@ from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from subscriptions.money import money_format
+from subscriptions.money import currency_decimals, money_format
 
+from .goals import goal_progress_get, goal_running
 from .images import NOT_A_PICTURE, lead_image_clean
-from .models import Appeal, AppealAmount, Article, Author, Section, Tag
+from .models import Appeal, AppealAmount, Article, Author, CampaignGoal, GoalKind, Section, Tag
 from .services import appeal_make_live, article_publish_many
 
 
@@ -135,6 +136,36 @@ class AppealAdmin(admin.ModelAdmin):
             return
         appeal = appeal_make_live(appeal=queryset.get())
         self.message_user(request, f"“{appeal.name}” is now the live appeal.", messages.SUCCESS)
+
+
+@admin.register(CampaignGoal)
+class CampaignGoalAdmin(admin.ModelAdmin):
+    """The running goal (dates include now) shows on the appeal with its progress."""
+
+    list_display = ["name", "kind", "target_shown", "starts_at", "ends_at", "progress"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    fields = ["name", "kind", "target", "currency", "starts_at", "ends_at"]
+
+    @admin.display(description="Target")
+    def target_shown(self, obj: CampaignGoal) -> str:
+        if obj.kind == GoalKind.AMOUNT:
+            scale = 10 ** currency_decimals(obj.currency)
+            return money_format(obj.target * scale, currency=obj.currency)
+        return f"{obj.target} supporters"
+
+    @admin.display(description="Progress now")
+    def progress(self, obj: CampaignGoal) -> str:
+        running = goal_running()
+        if running is None or running.pk != obj.pk:
+            return "not running"
+        progress = goal_progress_get()
+        if progress is None:
+            return "–"
+        if progress.kind == GoalKind.AMOUNT:
+            given = money_format(progress.current, currency=progress.currency)
+            return f"{given} ({progress.percent}%)"
+        return f"{progress.current} ({progress.percent}%)"
 
 
 # Appeal tests (A/B tests of the appeal) have a module of their own.

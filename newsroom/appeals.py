@@ -17,6 +17,10 @@ DEFAULT_AMOUNTS: dict[str, tuple[int, ...]] = {
 }
 
 
+# A monthly gift about a quarter of the one-time amount: over a few months it gives more.
+UPSELL_RATIO = 4
+
+
 def default_amounts_minor(*, currency: str) -> dict[str, list[int]]:
     scale = 10 ** currency_decimals(currency)
     return {
@@ -36,6 +40,20 @@ class AppealConfig:
     def suggested(self, *, currency: str, frequency: str) -> list[int]:
         by_frequency = self.amounts.get(currency) or default_amounts_minor(currency=currency)
         return by_frequency.get(frequency) or default_amounts_minor(currency=currency)[frequency]
+
+    def monthly_offer(self, *, currency: str, once_minor: int) -> int | None:
+        """The monthly gift offered to a reader who chose to give `once_minor` once: the
+        largest suggested monthly amount at most a quarter of it, else the smallest one
+        below it; None when no suggested monthly amount is smaller."""
+        smaller = [
+            minor
+            for minor in self.suggested(currency=currency, frequency=Frequency.MONTH)
+            if minor < once_minor
+        ]
+        if not smaller:
+            return None
+        quarter = [minor for minor in smaller if minor * UPSELL_RATIO <= once_minor]
+        return max(quarter) if quarter else min(smaller)
 
 
 def appeal_config_default() -> AppealConfig:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import demo_data
-from .models import Appeal, Article, Author, Section, Tag
+from .models import Appeal, Article, Author, CampaignGoal, GoalKind, Section, Tag
 from .services import appeal_create_default
 
 IMAGE_DIR = "articles/demo"
@@ -63,7 +63,20 @@ def demo_content_load() -> DemoResult:
     if not Appeal.objects.filter(is_live=True).exists():
         appeal_create_default(name="Demo appeal", is_live=True)
         appeal_created = True
+    _demo_goal(now=now)
     return DemoResult(created, images, appeal_created)
+
+
+def _demo_goal(*, now) -> None:
+    """A running goal of new monthly supporters, so the appeal shows its progress bar."""
+    if not CampaignGoal.objects.exists():
+        CampaignGoal.objects.create(
+            name="Demo goal",
+            kind=GoalKind.SUPPORTERS,
+            target=100,
+            starts_at=now - timedelta(days=7),
+            ends_at=now + timedelta(days=90),
+        )
 
 
 def _article_fields(row: tuple, *, published_at) -> dict:

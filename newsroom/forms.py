@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
+from subscriptions.models import Upsell
 from subscriptions.money import currency_label
 from subscriptions.pledges import Frequency, Pledge, amount_to_minor_units
 
@@ -39,6 +40,13 @@ class AppealForm(forms.Form):
         },
     )
     cover_fees = forms.BooleanField(required=False)
+    # The reader's answer to "give monthly instead?" after choosing once (newsroom/upsell.html).
+    upsell = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), (Upsell.ACCEPTED, Upsell.ACCEPTED), (Upsell.DECLINED, Upsell.DECLINED)],
+        error_messages={"invalid_choice": gettext_lazy("Please choose one of the two buttons.")},
+    )
+    upsell_amount = forms.CharField(required=False, max_length=32)
     # A honeypot: hidden from people (and screen readers); bots that fill every field fail.
     website = forms.CharField(required=False, max_length=200)
     # The appeal test variant the page showed (hidden): counted as a form start, and the
@@ -48,8 +56,12 @@ class AppealForm(forms.Form):
         required=False,
         min_value=1,
         error_messages={
-            "invalid": _("This form could not be sent. Please reload the page and try again."),
-            "min_value": _("This form could not be sent. Please reload the page and try again."),
+            "invalid": gettext_lazy(
+                "This form could not be sent. Please reload the page and try again."
+            ),
+            "min_value": gettext_lazy(
+                "This form could not be sent. Please reload the page and try again."
+            ),
         },
     )
 
@@ -75,6 +87,13 @@ class AppealForm(forms.Form):
             cleaned["amount_minor"] = amount_to_minor_units(text, currency=currency)
         except forms.ValidationError as error:
             self.add_error(field, error)
+        if self.upsell_answer() == Upsell.ACCEPTED:
+            try:
+                cleaned["upsell_amount_minor"] = amount_to_minor_units(
+                    (cleaned.get("upsell_amount") or "").strip(), currency=currency
+                )
+            except forms.ValidationError as error:
+                self.add_error("upsell_amount", error)
         return cleaned
 
     def clean_appeal_variant(self) -> int | None:
@@ -88,10 +107,20 @@ class AppealForm(forms.Form):
             return None
         return variant_id
 
+    def upsell_answer(self) -> str:
+        """Accepted or declined: the offer only ever follows a choice of "once"."""
+        if self.cleaned_data.get("frequency") != Frequency.ONCE:
+            return Upsell.NOT_OFFERED
+        return self.cleaned_data.get("upsell") or Upsell.NOT_OFFERED
+
     def pledge(self) -> Pledge:
+        """The gift asked for; a monthly one when the reader took the offer instead."""
+        answer = self.upsell_answer()
+        accepted = answer == Upsell.ACCEPTED
         return Pledge(
-            amount_minor=self.cleaned_data["amount_minor"],
+            amount_minor=self.cleaned_data["upsell_amount_minor" if accepted else "amount_minor"],
             currency=self.cleaned_data["currency"],
-            frequency=self.cleaned_data["frequency"],
+            frequency=Frequency.MONTH if accepted else self.cleaned_data["frequency"],
             cover_fees=self.cleaned_data["cover_fees"],
+            upsell=answer,
         )

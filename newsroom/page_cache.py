@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -36,15 +35,16 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language, get_language_from_request
 
-from subscriptions.signing import SUPPORTER_COOKIE, SUPPORTER_COOKIE_SALT
+from subscriptions import reader_state
 
 from . import variants
+from .currencies import country_header_name, currency_for_request
 from .variants import Assignment
 
 GENERATION_KEY = "newsroom:pages:generation"
 ENTRY_PREFIX = "newsroom:page:v1"
-APPEAL = "appeal"
-THANK_YOU = "thank-you"
+APPEAL = reader_state.APPEAL
+THANK_YOU = reader_state.THANK_YOU
 # Query parameters that change what a cacheable page shows; others (utm_…) share its entry.
 VARYING_PARAMETERS = ("page",)
 # How long a waiting request polls for the one filler's entry before rendering itself.
@@ -100,14 +100,9 @@ def _current_generation(stored: str | None) -> str:
 
 
 def page_variant(request: HttpRequest) -> str:
-    """The thank-you variant for a browser that finished a gift (its signed cookie)."""
-    if SUPPORTER_COOKIE not in request.COOKIES:
-        return APPEAL
-    try:
-        request.get_signed_cookie(SUPPORTER_COOKIE, salt=SUPPORTER_COOKIE_SALT)
-    except (KeyError, signing.BadSignature):
-        return APPEAL
-    return THANK_YOU
+    """Who is reading: the appeal for a new reader; for a browser that finished a gift (its
+    signed cookie), its supporter's state (thank-you, payment-failed, ...), from Redis."""
+    return reader_state.reader_state_for_request(request)
 
 
 def _entry_key(request: HttpRequest, variant: str, assignment: Assignment | None = None) -> str:
@@ -117,7 +112,13 @@ def _entry_key(request: HttpRequest, variant: str, assignment: Assignment | None
     page = hashlib.sha256(f"{request.path}?{varying}".encode()).hexdigest()[:32]
     if assignment is not None:
         variant = f"{variant}.v{assignment.slot.variant_id}"
-    return f"{ENTRY_PREFIX}:{variant}:{_language(request)}:{page}"
+    return f"{ENTRY_PREFIX}:{variant}:{_language(request)}{_currency(request)}:{page}"
+
+
+def _currency(request: HttpRequest) -> str:
+    """The appeal's currency, in the key only where it is not the default one."""
+    currency = currency_for_request(request)
+    return "" if currency == settings.CONTRIBUTION_DEFAULT_CURRENCY else f":{currency}"
 
 
 def _language(request: HttpRequest) -> str:
@@ -139,7 +140,8 @@ def cache_headers(response: HttpResponseBase, *, variant: str, shared: bool = Tr
         )
     else:
         response["Cache-Control"] = f"private, max-age={settings.PAGE_CACHE_MAX_AGE}"
-    patch_vary_headers(response, ["Cookie"])
+    # The appeal's currency follows the country header, then Accept-Language.
+    patch_vary_headers(response, ["Cookie", country_header_name(), "Accept-Language"])
 
 
 def _response_from(
@@ -247,8 +249,9 @@ class PageCacheMiddleware:
                 key = _entry_key(request, variant, fresh)
                 found = {key: cache.get(key)}
             assignment = fresh
-        if tested:
-            request.appeal_assignment = assignment  # type: ignore[attr-defined]
+        # Always decided here, None on a page not cached per test variant: the appeal on a
+        # supporter's or a staff page must not follow a bucket cookie into a shared entry.
+        request.appeal_assignment = assignment  # type: ignore[attr-defined]
         entry: Entry | None = found.get(key)
         if entry is not None and entry.generation == generation:
             return _response_from(entry, request, variant=variant, assignment=assignment), entry

@@ -6,7 +6,18 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from . import cache_keys
-from .models import Appeal, AppealAmount, AppealTest, AppealVariant, Article, Author, Section, Tag
+from .goals import goal_progress_refresh
+from .models import (
+    Appeal,
+    AppealAmount,
+    AppealTest,
+    AppealVariant,
+    Article,
+    Author,
+    CampaignGoal,
+    Section,
+    Tag,
+)
 from .page_cache import pages_invalidate
 from .variants import running_test_publish
 
@@ -50,3 +61,9 @@ def appeal_test_changed(**kwargs) -> None:
 def page_content_changed(**kwargs) -> None:
     """An article published, edited or withdrawn shows on the next request."""
     pages_invalidate()
+
+
+@receiver([post_save, post_delete], sender=CampaignGoal)
+def goal_changed(**kwargs) -> None:
+    """A goal set, moved or removed shows at once, counted afresh."""
+    transaction.on_commit(goal_progress_refresh)

@@ -7,20 +7,27 @@ per-reader token (newsroom.origin guards it against cross-site posts instead).""
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from subscriptions.models import Upsell
+from subscriptions.money import major_units_text, money_format
+from subscriptions.pledges import Frequency
 from subscriptions.services.checkout import CheckoutRefused, CheckoutSource, checkout_open
 from subscriptions.views.checkout import checkout_client, checkout_redirect
 
 from . import selectors
+from .appeals import AppealConfig
 from .counting import FORM_START, SUPPORT_PAGE, appeal_count
 from .forms import AppealForm
 from .models import Article
 from .origin import cross_site_posts_refused
 from .page_cache import page_cached, shows_appeal
+from .variants import running_test_current
 
 ARTICLE_TEMPLATE = "newsroom/article_detail.html"
 SUPPORT_TEMPLATE = "newsroom/support.html"
+UPSELL_TEMPLATE = "newsroom/upsell.html"
 
 
 def appeal_respond(
@@ -39,10 +46,15 @@ def appeal_respond(
     valid = form.is_valid()
     variant_id = form.cleaned_data.get("appeal_variant")
     page = source_article.pk if source_article is not None else SUPPORT_PAGE
-    if variant_id is not None and not form.has_error("__all__", "honeypot"):
+    # One start per form: the answer to the once-to-monthly offer posts it again.
+    answered_offer = "upsell" in request.POST
+    if variant_id is not None and not answered_offer and not form.has_error("__all__", "honeypot"):
         appeal_count(variant_id=variant_id, article_id=page, metric=FORM_START)
     if not valid:
         return render(request, template_name, {**context, "appeal_form": form}, status=400)
+    offer = _monthly_offer(form)
+    if offer is not None:
+        return _upsell_respond(request, form=form, offer=offer)
     try:
         started = checkout_open(
             pledge=form.pledge(),
@@ -53,6 +65,52 @@ def appeal_respond(
         extra = {"appeal_form": form, "appeal_error": refusal.reason}
         return render(request, template_name, {**context, **extra}, status=refusal.status)
     return checkout_redirect(request, started)
+
+
+def _monthly_offer(form: AppealForm) -> int | None:
+    """A smaller monthly gift to offer a reader who chose "once" and has not answered yet,
+    from the appeal they were shown (their appeal test variant's, while a test runs)."""
+    pledge = form.pledge()
+    if pledge.frequency != Frequency.ONCE or form.cleaned_data.get("upsell"):
+        return None
+    return _appeal_shown(form.cleaned_data.get("appeal_variant")).monthly_offer(
+        currency=pledge.currency, once_minor=pledge.amount_minor
+    )
+
+
+def _appeal_shown(variant_id: int | None) -> AppealConfig:
+    slot = None
+    if variant_id is not None:
+        running = running_test_current()
+        slot = running.slot(variant_id) if running is not None else None
+    if slot is None:
+        return selectors.appeal_get_live()
+    return selectors.appeal_get(appeal_id=slot.appeal_id)
+
+
+def _upsell_respond(request: HttpRequest, *, form: AppealForm, offer: int) -> HttpResponse:
+    """Before checkout, without script: "Give €5 monthly instead" or "No, give €25 once".
+    The page repeats the reader's gift in hidden fields; either button posts it back."""
+    pledge = form.pledge()
+    currency = pledge.currency
+    response = render(
+        request,
+        UPSELL_TEMPLATE,
+        {
+            "once_amount": major_units_text(pledge.amount_minor, currency=currency),
+            "once_shown": money_format(pledge.amount_minor, currency=currency),
+            "monthly_amount": major_units_text(offer, currency=currency),
+            "monthly_shown": money_format(offer, currency=currency),
+            "currency": currency,
+            "cover_fees": pledge.cover_fees,
+            "form_token": form.data.get("form_token", ""),
+            "appeal_variant": form.cleaned_data.get("appeal_variant"),
+            "accepted": Upsell.ACCEPTED,
+            "declined": Upsell.DECLINED,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 def _checkout_source(article: Article | None, *, appeal_variant_id: int | None) -> CheckoutSource:

@@ -20,11 +20,16 @@ class SubscriptionsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from .models import Contribution, Payment
+        from .reader_state import reader_state_on_save
         from .services.care_records import summary_on_save
 
         for model in (Contribution, Payment):
             post_save.connect(
                 summary_on_save, sender=model, dispatch_uid=f"care.summary.{model.__name__}"
+            )
+            # After the summary: the reader's state is read from it.
+            post_save.connect(
+                reader_state_on_save, sender=model, dispatch_uid=f"reader.state.{model.__name__}"
             )
 
     def _connect_staff_signals(self) -> None:

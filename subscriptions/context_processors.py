@@ -1,7 +1,9 @@
-from .signing import SUPPORTER_COOKIE, SUPPORTER_COOKIE_SALT
+from functools import partial
+
+from .reader_state import reader_state_for_request
 
 
 def supporter(request) -> dict:
-    """Whether this browser finished a gift here: articles then thank instead of asking."""
-    value = request.get_signed_cookie(SUPPORTER_COOKIE, default=None, salt=SUPPORTER_COOKIE_SALT)
-    return {"is_supporter": bool(value)}
+    """What this browser is shown in place of the plain appeal (subscriptions.reader_state):
+    looked up only by templates that use it."""
+    return {"reader_state": partial(reader_state_for_request, request)}

@@ -54,6 +54,8 @@ class Pledge:
     currency: str
     frequency: str
     cover_fees: bool
+    # A reader who chose "once" and was offered a monthly gift: Upsell.ACCEPTED or DECLINED.
+    upsell: str = ""
 
 
 def amount_to_minor_units(text: str, *, currency: str) -> int:

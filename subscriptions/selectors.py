@@ -7,12 +7,13 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from subscriptions.money import money_format
 
-from .models import Contribution, Payment, Supporter
+from .models import Contribution, Payment, Supporter, Upsell
+from .models.supporters import ContributionStatus
 from .pledges import Frequency
 from .signing import ManageGrant
 from .suggestions import MONTHS_IN_A_YEAR, switched_amount
@@ -136,3 +137,32 @@ def giving_totals(payments) -> list[str]:
         money_format(amount, currency=currency, trim_zero_cents=False)
         for currency, amount in sorted(totals.items())
     ]
+
+
+@dataclass(frozen=True)
+class UpsellFigures:
+    """Readers who chose "once" and were offered a monthly gift, counted by their answer
+    (gifts whose checkout went through)."""
+
+    accepted: int
+    declined: int
+
+    @property
+    def offered(self) -> int:
+        return self.accepted + self.declined
+
+    @property
+    def accepted_percent(self) -> float | None:
+        return round(self.accepted * 100 / self.offered, 1) if self.offered else None
+
+
+def upsell_figures(*, since: datetime | None = None) -> UpsellFigures:
+    gifts = Contribution.objects.exclude(upsell=Upsell.NOT_OFFERED).exclude(
+        status__in=[ContributionStatus.PENDING, ContributionStatus.EXPIRED]
+    )
+    if since is not None:
+        gifts = gifts.filter(created_at__gte=since)
+    counts = dict(gifts.values_list("upsell").annotate(count=Count("id")).order_by())
+    return UpsellFigures(
+        accepted=counts.get(Upsell.ACCEPTED, 0), declined=counts.get(Upsell.DECLINED, 0)
+    )

@@ -21,9 +21,11 @@ def _webhook_secret(settings):
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
     # Redis outlives each test's rolled-back transaction: no test sees another's pages.
+    from newsroom.goals import PROGRESS_KEY
     from newsroom.page_cache import pages_invalidate
 
     pages_invalidate()
+    cache.delete(PROGRESS_KEY)  # a goal's figure counted in another test
 
 
 @pytest.fixture

@@ -21,6 +21,9 @@ SANDBOX_API_KEY = "sk_test_site_suite"
 GOOD_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
 FAILS_LATER_CARD = "4000000000000341"
+# Browser tests read as a reader in Ireland: the appeal defaults to euros (an en-US
+# browser would be offered dollars, newsroom.currencies).
+READER_LOCALE = "en-IE"
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -56,7 +59,9 @@ class Site:
         self.sandbox.control("POST", "/_sandbox/clock/advance", {"days": days})
         self.settle()
 
-    def start_gift(self, *, path: str = "/support/", **fields: str):
+    def start_gift(
+        self, *, path: str = "/support/", upsell: str | None = "declined", **fields: str
+    ):
         # A fresh form_token, as appeal.js fills in on every page load.
         form = {
             "amount": "5",
@@ -65,7 +70,11 @@ class Site:
             "form_token": str(uuid.uuid4()),
             **fields,
         }
-        return self.client.post(path, form)
+        response = self.client.post(path, form)
+        if upsell is not None and offered_monthly(response):
+            # "Once" is followed by the offer of a monthly gift: answer it as a reader would.
+            response = self.client.post(path, {**offer_fields(response), "upsell": upsell})
+        return response
 
     def pay(self, checkout_url: str, *, card: str = GOOD_CARD, email: str = "reader@example.org"):
         return http_post_form(
@@ -92,6 +101,19 @@ class Site:
     def thanks_path(self, success_url: str) -> str:
         parts = urllib.parse.urlsplit(success_url)
         return f"{parts.path}?{parts.query}"
+
+
+HIDDEN_FIELD = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
+
+
+def offered_monthly(response) -> bool:
+    """Whether the answer to a post of "once" is the page offering a monthly gift."""
+    return response.status_code == 200 and 'name="upsell"' in response.content.decode()
+
+
+def offer_fields(response) -> dict[str, str]:
+    """The hidden fields of the offer page's form: what either of its buttons posts."""
+    return dict(HIDDEN_FIELD.findall(response.content.decode()))
 
 
 def session_id_from(url: str) -> str:

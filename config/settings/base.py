@@ -277,6 +277,49 @@ CONTRIBUTION_CURRENCIES = env.list("CONTRIBUTION_CURRENCIES", default=["eur", "u
 CONTRIBUTION_DEFAULT_CURRENCY = env.str("CONTRIBUTION_DEFAULT_CURRENCY", default="eur")
 CONTRIBUTION_MINIMUM = env.int("CONTRIBUTION_MINIMUM", default=2)
 CONTRIBUTION_MAXIMUM = env.int("CONTRIBUTION_MAXIMUM", default=10_000)
+# The appeal's default currency follows the reader's country, from a header the CDN sets
+# (its request.META name; Cloudflare's CF-IPCountry by default), then the region of
+# Accept-Language ("en-GB"), then CONTRIBUTION_DEFAULT_CURRENCY. Only currencies in
+# CONTRIBUTION_CURRENCIES are used; NEWSROOM_COUNTRY_CURRENCIES="CH=eur,CA=usd" adds or
+# overrides countries.
+NEWSROOM_COUNTRY_HEADER = env.str("NEWSROOM_COUNTRY_HEADER", default="HTTP_CF_IPCOUNTRY")
+EURO_COUNTRIES = [
+    "AT",
+    "BE",
+    "HR",
+    "CY",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PT",
+    "SK",
+    "SI",
+    "ES",
+    "AD",
+    "MC",
+    "SM",
+    "VA",
+    "ME",
+    "XK",
+]
+NEWSROOM_COUNTRY_CURRENCIES = (
+    {country: "eur" for country in EURO_COUNTRIES}
+    | {"GB": "gbp", "GG": "gbp", "JE": "gbp", "IM": "gbp"}
+    | {"US": "usd", "PR": "usd", "EC": "usd", "SV": "usd", "PA": "usd"}
+    | {
+        country.upper(): currency.lower()
+        for country, currency in env.dict("NEWSROOM_COUNTRY_CURRENCIES", default={}).items()
+    }
+)
 # Stripe's card fee, for "cover the fees": a percentage plus a fixed part in major units.
 STRIPE_FEE_PERCENT = Decimal(env.str("STRIPE_FEE_PERCENT", default="1.5"))
 STRIPE_FEE_FIXED = Decimal(env.str("STRIPE_FEE_FIXED", default="0.25"))
@@ -333,6 +376,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "subscriptions.outbox_sweep", "schedule": 60.0},
     # Appeal test impressions and form starts, from Redis counters into the database.
     "appeal-counts-flush": {"task": "newsroom.appeal_counts_flush", "schedule": 60.0},
+    # The campaign goal's figure on the appeal, fresh within a minute (newsroom/goals.py).
+    "goal-progress-refresh": {"task": "newsroom.goal_progress_refresh", "schedule": 60.0},
     "stripe-event-payloads-prune": {
         "task": "subscriptions.stripe_event_payloads_prune",
         "schedule": crontab(hour=3, minute=30),

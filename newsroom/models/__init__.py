@@ -1,6 +1,7 @@
 from .appeal import Appeal, AppealAmount
 from .appeal_tests import AppealTallyFlush, AppealTest, AppealVariant, AppealVariantTally
 from .articles import Article, ArticleQuerySet, Author, Section, Tag
+from .goal import CampaignGoal, GoalKind
 
 __all__ = [
     "Appeal",
@@ -12,6 +13,8 @@ __all__ = [
     "Article",
     "ArticleQuerySet",
     "Author",
+    "CampaignGoal",
+    "GoalKind",
     "Section",
     "Tag",
 ]

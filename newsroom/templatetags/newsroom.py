@@ -13,7 +13,9 @@ from subscriptions.money import (
 from subscriptions.pledges import FREQUENCY_PHRASES, Frequency, amount_to_minor_units
 from subscriptions.templatetags.display import iso_utc, money
 
+from ..currencies import currency_for_request
 from ..forms import OTHER, AppealForm, currency_choices
+from ..goals import goal_progress_get
 from ..selectors import appeal_get, appeal_get_live
 from ..variants import request_assignment
 
@@ -36,9 +38,13 @@ def _choice(form: AppealForm, name: str, fallback: str, allowed) -> str:
 
 
 @register.inclusion_tag("newsroom/includes/appeal.html", takes_context=True)
-def appeal_block(context, heading: str = "") -> dict:
+def appeal_block(context, heading: str = "", suggest_monthly: bool = False) -> dict:
     """The appeal form. A page with words of its own (/support/) passes a `heading`,
     which replaces the live appeal's heading and text (written for the end of an article).
+    `suggest_monthly`, for a reader who gave once a while ago, preselects a monthly gift
+    and says why.
+
+    The currency preselected is the reader's (newsroom.currencies), from their country.
 
     Without script the page cannot follow the reader's choice of currency and frequency,
     so what the server renders is true for any choice: the amount buttons show numbers
@@ -48,8 +54,13 @@ def appeal_block(context, heading: str = "") -> dict:
     variant_id = _appeal_variant(context, form)
     config = appeal_get(appeal_id=variant_id[1]) if variant_id else appeal_get_live()
     currencies = settings.CONTRIBUTION_CURRENCIES
-    currency = _choice(form, "currency", settings.CONTRIBUTION_DEFAULT_CURRENCY, currencies)
-    frequency = _choice(form, "frequency", config.default_frequency, Frequency.values)
+    request = context.get("request")
+    default_currency = (
+        currency_for_request(request) if request else settings.CONTRIBUTION_DEFAULT_CURRENCY
+    )
+    currency = _choice(form, "currency", default_currency, currencies)
+    default_frequency = Frequency.MONTH if suggest_monthly else config.default_frequency
+    frequency = _choice(form, "frequency", default_frequency, Frequency.values)
     chosen = _chosen_amount(form)
 
     suggested = config.suggested(currency=currency, frequency=frequency)
@@ -78,6 +89,8 @@ def appeal_block(context, heading: str = "") -> dict:
         "minimum_hint_template": MINIMUM_HINT,
         "heading": heading,
         "appeal_variant_id": variant_id[0] if variant_id else None,
+        "suggest_monthly": suggest_monthly,
+        "goal": goal_progress_get(),
         "fee_hint": _fee_hint(form, currency=currency, suggested=suggested),
         "fee_hint_chosen": FEE_HINT_CHOSEN,
         "fee_hint_example": FEE_HINT_EXAMPLE,

@@ -8,11 +8,44 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 
-from subscriptions.models import Contribution, OutboxEmail, Payment, Payout, StripeEvent
+from subscriptions.models import (
+    Contribution,
+    OutboxEmail,
+    Payment,
+    Payout,
+    StripeEvent,
+    Upsell,
+)
 from subscriptions.money import money_format
+from subscriptions.selectors import upsell_figures
 from subscriptions.services.events import EventProcessingFailed, stripe_event_replay
 
 from .alerts import AttentionFilter, SendAgainAction
+
+
+class UpsellFilter(admin.SimpleListFilter):
+    """The once-to-monthly offer, each answer with how many gifts gave it: the
+    conversion figure at a glance."""
+
+    title = "once-to-monthly offer"
+    parameter_name = "upsell"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        figures = upsell_figures()
+        rate = "" if figures.accepted_percent is None else f", {figures.accepted_percent}%"
+        return [
+            (Upsell.ACCEPTED, f"{Upsell.ACCEPTED.label} ({figures.accepted}{rate})"),
+            (Upsell.DECLINED, f"{Upsell.DECLINED.label} ({figures.declined})"),
+            ("none", str(Upsell.NOT_OFFERED.label)),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(upsell=Upsell.NOT_OFFERED)
+        if value in (Upsell.ACCEPTED, Upsell.DECLINED):
+            return queryset.filter(upsell=value)
+        return queryset
 
 
 class MirrorOfStripeAdmin(admin.ModelAdmin):
@@ -35,7 +68,7 @@ class MirrorOfStripeAdmin(admin.ModelAdmin):
 @admin.register(Contribution)
 class ContributionAdmin(MirrorOfStripeAdmin):
     list_display = ["supporter", "amount_shown", "frequency", "status", "created_at"]
-    list_filter = ["status", "frequency", "currency", "covers_fees"]
+    list_filter = ["status", "frequency", "currency", "covers_fees", UpsellFilter]
     search_fields = [
         "supporter__email",
         "supporter__name",

@@ -11,7 +11,7 @@ from .history import ChangedBy, ContributionChange
 from .outbox import EmailKind, EmailStatus, OutboxEmail
 from .payments import BalanceTransaction, Payment, Payout, ReceiptCounter
 from .reports import MonthClose, ReportExport, ReportExportStatus
-from .supporters import Contribution, Supporter, SupporterState
+from .supporters import Contribution, Supporter, SupporterState, Upsell
 
 __all__ = [
     "AuditAction",
@@ -37,4 +37,5 @@ __all__ = [
     "StripeEvent",
     "Supporter",
     "SupporterState",
+    "Upsell",
 ]

@@ -101,6 +101,14 @@ CHANGEABLE_STATUSES = {
 }
 
 
+class Upsell(models.TextChoices):
+    """What a reader who chose "once" did with the offer of a smaller monthly gift."""
+
+    NOT_OFFERED = "", "Not offered"
+    ACCEPTED = "accepted", "Took the monthly gift instead"
+    DECLINED = "declined", "Gave once, as first chosen"
+
+
 class CancelReason(models.TextChoices):
     TOO_EXPENSIVE = "too_expensive", "I can no longer afford it"
     SUPPORT_ELSEWHERE = "support_elsewhere", "I support other causes now"
@@ -128,6 +136,13 @@ class Contribution(models.Model):
     covers_fees = models.BooleanField(default=False)
     covered_fee = models.PositiveIntegerField(
         default=0, help_text="The part of the amount added to cover Stripe's fee."
+    )
+    upsell = models.CharField(
+        "once-to-monthly offer",
+        max_length=10,
+        choices=Upsell.choices,
+        blank=True,
+        default=Upsell.NOT_OFFERED,
     )
     source_article = models.ForeignKey(
         "newsroom.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -194,6 +209,9 @@ class Contribution(models.Model):
             models.CheckConstraint(
                 condition=models.Q(covered_fee__lt=models.F("amount")),
                 name="contribution_covered_fee_below_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(upsell__in=Upsell.values), name="contribution_upsell_known"
             ),
         ]
         indexes = [

@@ -138,6 +138,7 @@ def _contribution_record(
         "frequency": pledge.frequency,
         "covers_fees": pledge.cover_fees,
         "covered_fee": total - amount,
+        "upsell": pledge.upsell,
         "source_article_id": source.article_id,
         "appeal_variant_id": source.appeal_variant_id,
     }

@@ -162,6 +162,22 @@ def test_a_supporter_gets_no_bucket_and_the_thank_you_page(client, live_appeal):
     assert _counts() == {}
 
 
+def test_a_supporters_bucket_never_reaches_the_shared_thank_you_page(client, live_appeal):
+    from tests.newsroom.test_page_cache import _as_supporter
+
+    _test_with_variants()
+    _as_supporter(client)
+    pages = []
+    for bucket in ("10", "9000"):  # they had a bucket before they gave
+        client.cookies[BUCKET_COOKIE] = bucket
+        pages.append(client.get(reverse("newsroom:support")))
+
+    for page in pages:
+        assert not HIDDEN_VARIANT.search(page.content.decode())  # the live appeal's form
+        assert BUCKET_COOKIE not in page.cookies
+    assert _counts() == {}
+
+
 def test_counting_adds_no_query_to_a_cached_page_and_counts_per_variant_and_article(
     client, live_appeal, django_assert_num_queries
 ):

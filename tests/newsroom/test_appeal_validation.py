@@ -23,9 +23,19 @@ def appeal_url(request):
         ({"amount": "5", "currency": "eur", "frequency": "month"}, (500, "eur", "month")),
         ({"amount": "7.50", "currency": "eur", "frequency": "month"}, (750, "eur", "month")),
         ({"amount": "50", "currency": "gbp", "frequency": "year"}, (5000, "gbp", "year")),
-        ({"amount": "25", "currency": "usd", "frequency": "once"}, (2500, "usd", "once")),
+        # "Once", after declining the offer of a monthly gift instead.
         (
-            {"amount": "other", "other_amount": "12", "currency": "eur", "frequency": "once"},
+            {"amount": "25", "currency": "usd", "frequency": "once", "upsell": "declined"},
+            (2500, "usd", "once"),
+        ),
+        (
+            {
+                "amount": "other",
+                "other_amount": "12",
+                "currency": "eur",
+                "frequency": "once",
+                "upsell": "declined",
+            },
             (1200, "eur", "once"),
         ),
         # A typed amount wins over a chosen button.
@@ -33,7 +43,10 @@ def appeal_url(request):
             {"amount": "5", "other_amount": "8", "currency": "eur", "frequency": "month"},
             (800, "eur", "month"),
         ),
-        ({"amount": "10000", "currency": "eur", "frequency": "once"}, (1_000_000, "eur", "once")),
+        (
+            {"amount": "10000", "currency": "eur", "frequency": "once", "upsell": "declined"},
+            (1_000_000, "eur", "once"),
+        ),
         ({"amount": "2", "currency": "eur", "frequency": "month"}, (200, "eur", "month")),
     ],
 )

@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from tests.factories import ArticleFactory
+from tests.gifts import READER_LOCALE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -26,7 +27,7 @@ def phone_page(live_server):
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 360, "height": 740})
+        page = browser.new_page(viewport={"width": 360, "height": 740}, locale=READER_LOCALE)
         page.console_problems = []
         page.on(
             "console",

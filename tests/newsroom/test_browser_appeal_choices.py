@@ -1,12 +1,15 @@
 """The appeal's amounts and fee, with and without JavaScript, in Debian's Chromium."""
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from newsroom.templatetags.newsroom import FEE_HINT_CHOSEN
 from newsroom.templatetags.newsroom import money as money_format
 from subscriptions.fees import amount_covering_fees
+from subscriptions.models import Contribution
+from tests.gifts import READER_LOCALE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -28,7 +31,9 @@ def chromium(live_server):
 
 def _phone(browser, *, javascript: bool):
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, java_script_enabled=javascript
+        viewport={"width": 390, "height": 844},
+        java_script_enabled=javascript,
+        locale=READER_LOCALE,
     )
     return context.new_page()
 
@@ -56,9 +61,38 @@ def test_without_javascript_the_buttons_stay_true_to_pounds_once(site, live_serv
     page.check("#appeal-amount-2", force=True)
     with page.expect_navigation():
         page.click("button[type=submit]")
+    # Before checkout, a smaller monthly gift is offered; the reader keeps their choice.
+    with page.expect_navigation():
+        page.click("text=No, give £10 once")
     checkout = page.inner_text("main")
     assert page.url.startswith(f"{site.sandbox.url}/checkout/cs_")
     assert "GBP 10.00 once" in checkout
+
+
+def test_without_javascript_once_can_become_monthly_before_checkout(site, live_server, chromium):
+    page = _phone(chromium, javascript=False)
+    page.goto(live_server.url + "/support/")
+    page.select_option("#appeal-currency", "gbp")
+    page.check("#appeal-frequency-once", force=True)
+    page.check("#appeal-amount-2", force=True)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+    assert "Would you give £2 a month instead?" in page.inner_text("h1")
+    with page.expect_navigation():
+        page.click("text=Give £2 monthly instead")
+
+    assert page.url.startswith(f"{site.sandbox.url}/checkout/cs_")
+    assert "GBP 2.00 every month" in page.inner_text("main")
+    # Playwright's event loop runs in this thread: read the row from another.
+    with ThreadPoolExecutor(1) as pool:
+        contribution = pool.submit(Contribution.objects.get).result()
+    assert (contribution.amount, contribution.currency, contribution.frequency) == (
+        200,
+        "gbp",
+        "month",
+    )
+    assert contribution.upsell == "accepted"
 
 
 def test_with_javascript_labels_and_fee_follow_every_choice(live_server, chromium):

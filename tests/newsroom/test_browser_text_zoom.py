@@ -12,6 +12,7 @@ import pytest
 
 from subscriptions.signing import REQUESTED, manage_token_make
 from tests.factories import ArticleFactory, ContributionFactory, PaymentFactory
+from tests.gifts import READER_LOCALE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE_WIDTH = 390
@@ -28,7 +29,9 @@ def large_text_phone(live_server):
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 844})
+        page = browser.new_page(
+            viewport={"width": PHONE_WIDTH, "height": 844}, locale=READER_LOCALE
+        )
         devtools = page.context.new_cdp_session(page)
         devtools.send("Page.enable")
         devtools.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})

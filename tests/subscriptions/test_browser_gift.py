@@ -6,6 +6,7 @@ import pytest
 
 from subscriptions.models import Contribution
 from tests.factories import ArticleFactory
+from tests.gifts import READER_LOCALE
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,7 +33,7 @@ def test_a_reader_gives_five_a_month_and_is_thanked_instead_of_asked(site, live_
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
         )
-        page = browser.new_page(viewport={"width": 360, "height": 740})
+        page = browser.new_page(viewport={"width": 360, "height": 740}, locale=READER_LOCALE)
         page.goto(live_server.url + first.get_absolute_url())
         page.check("#appeal-frequency-month", force=True)
         page.click("#appeal-amount-1")  # the €5 button

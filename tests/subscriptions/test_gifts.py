@@ -304,7 +304,7 @@ def test_the_next_reader_at_a_shared_computer_does_not_find_the_last_email_at_st
 
 
 def test_stripe_is_not_told_the_readers_address_or_browser(site, stripe_api):
-    form = {"amount": "20", "currency": "eur", "frequency": "once"}
+    form = {"amount": "20", "currency": "eur", "frequency": "once", "upsell": "declined"}
     response = site.client.post("/support/", form, HTTP_USER_AGENT="Reader/1.0")
 
     session = stripe_api.v1.checkout.sessions.retrieve(session_id_from(response["Location"]))

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0003_appeal_tests'),
-        ('subscriptions', '0016_finance_reports'),
+        ('newsroom', '0004_appeal_tests'),
+        ('subscriptions', '0017_contribution_upsell'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0002_lead_image_raster_only'),
+        ('newsroom', '0003_campaign_goal'),
     ]
 
     operations = [
