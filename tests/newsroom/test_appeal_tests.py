@@ -438,3 +438,26 @@ def test_staff_create_a_test_with_its_variants_and_weights_in_the_admin(
     test = AppealTest.objects.get()
     assert test.status == AppealTest.Status.DRAFT
     assert list(test.variants.values_list("appeal__name", "weight")) == [("One", 3), ("Two", 1)]
+
+
+def test_the_once_to_monthly_offer_keeps_the_variant_and_counts_one_start(
+    client, live_appeal, stripe_settings
+):
+    from tests.gifts import offer_fields
+
+    test, (first, second) = _test_with_variants()
+    article = ArticleFactory()
+    once = {"amount": "25", "currency": "eur", "frequency": "once"}
+
+    offer = client.post(article.get_absolute_url(), {**once, "appeal_variant": str(second.pk)})
+    assert offer.status_code == 200
+    assert HIDDEN_VARIANT.search(offer.content.decode()).group(1) == str(second.pk)
+
+    response = client.post(
+        article.get_absolute_url(), {**offer_fields(offer), "upsell": "accepted"}
+    )
+
+    assert response.status_code == 303
+    gift = Contribution.objects.get()
+    assert (gift.frequency, gift.appeal_variant) == ("month", second)
+    assert _counts() == {f"{second.pk}:{article.pk}:{FORM_START}": 1}
