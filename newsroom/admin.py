@@ -190,3 +190,7 @@ class CampaignGoalAdmin(admin.ModelAdmin):
             given = money_format(progress.current, currency=progress.currency)
             return f"{given} ({progress.percent}%)"
         return f"{progress.current} ({progress.percent}%)"
+
+
+# Appeal tests (A/B tests of the appeal) have a module of their own.
+from . import admin_appeal_tests  # noqa: E402, F401

@@ -49,6 +49,17 @@ class AppealForm(forms.Form):
     upsell_amount = forms.CharField(required=False, max_length=32)
     # A honeypot: hidden from people (and screen readers); bots that fill every field fail.
     website = forms.CharField(required=False, max_length=200)
+    # The appeal test variant the page showed (hidden): counted as a form start, and the
+    # gift is credited to it. A variant of no running test (the test ended since the page
+    # was loaded) is simply not credited.
+    appeal_variant = forms.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": _("This form could not be sent. Please reload the page and try again."),
+            "min_value": _("This form could not be sent. Please reload the page and try again."),
+        },
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -80,6 +91,17 @@ class AppealForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("upsell_amount", error)
         return cleaned
+
+    def clean_appeal_variant(self) -> int | None:
+        from .variants import running_test_current
+
+        variant_id = self.cleaned_data.get("appeal_variant")
+        if variant_id is None:
+            return None
+        running = running_test_current()
+        if running is None or running.slot(variant_id) is None:
+            return None
+        return variant_id
 
     def upsell_answer(self) -> str:
         """Accepted or declined: the offer only ever follows a choice of "once"."""

@@ -9,6 +9,13 @@ holds a short lock); the others serve the stale entry meanwhile, or wait briefly
 fresh one. A warm hit costs one Redis round trip and no SQL.
 
 Staff (anyone with a session cookie) and every non-GET request go to the view as usual.
+
+While an appeal test runs (newsroom.variants), a page that shows the appeal is cached once
+per test variant; a new reader's first such page gives them a bucket cookie, and every
+page showing a test variant is `private` (no shared cache may hand one reader's variant to
+another), while still served from its Redis entry. Each is counted as an impression of
+its variant (newsroom.counting: one HINCRBY, no SQL). With no test running, pages set no
+cookie and stay `public`.
 """
 
 import hashlib
@@ -30,7 +37,9 @@ from django.utils.translation import get_language, get_language_from_request
 
 from subscriptions import reader_state
 
+from . import variants
 from .currencies import country_header_name, currency_for_request
+from .variants import Assignment
 
 GENERATION_KEY = "newsroom:pages:generation"
 ENTRY_PREFIX = "newsroom:page:v1"
@@ -54,6 +63,15 @@ def page_cached(view: View) -> View:
     return view
 
 
+def shows_appeal(view: View) -> View:
+    """Mark a cached page that ends with the appeal: one entry per appeal test variant.
+
+    Its view marks the response with `appeal_page` (the article's id, or 0 for the support
+    page) when the appeal was shown, so what is counted is known for cached copies too."""
+    view.shows_appeal = True  # type: ignore[attr-defined]
+    return view
+
+
 @dataclass(frozen=True)
 class Entry:
     generation: str
@@ -62,6 +80,8 @@ class Entry:
     content: bytes
     etag: str
     last_modified: float
+    # The page the appeal was shown on (an article id, 0 for /support/), for counting.
+    appeal_page: int | None = None
 
 
 def pages_invalidate() -> None:
@@ -85,11 +105,13 @@ def page_variant(request: HttpRequest) -> str:
     return reader_state.reader_state_for_request(request)
 
 
-def _entry_key(request: HttpRequest, variant: str) -> str:
+def _entry_key(request: HttpRequest, variant: str, assignment: Assignment | None = None) -> str:
     varying = "&".join(
         f"{name}={request.GET.get(name, '')}" for name in VARYING_PARAMETERS if name in request.GET
     )
     page = hashlib.sha256(f"{request.path}?{varying}".encode()).hexdigest()[:32]
+    if assignment is not None:
+        variant = f"{variant}.v{assignment.slot.variant_id}"
     return f"{ENTRY_PREFIX}:{variant}:{_language(request)}{_currency(request)}:{page}"
 
 
@@ -107,10 +129,11 @@ def _language(request: HttpRequest) -> str:
     return get_language() or settings.LANGUAGE_CODE
 
 
-def cache_headers(response: HttpResponseBase, *, variant: str) -> None:
+def cache_headers(response: HttpResponseBase, *, variant: str, shared: bool = True) -> None:
     """Who may keep the page and for how long; `Vary: Cookie` keeps a browser from
-    showing a new supporter the appeal page it cached before they gave."""
-    if variant == APPEAL:
+    showing a new supporter the appeal page it cached before they gave. A page showing
+    one appeal test variant is never `shared`: many CDNs ignore `Vary: Cookie`."""
+    if variant == APPEAL and shared:
         response["Cache-Control"] = (
             f"public, max-age={settings.PAGE_CACHE_MAX_AGE}, "
             f"stale-while-revalidate={settings.PAGE_CACHE_STALE_WHILE_REVALIDATE}"
@@ -121,13 +144,15 @@ def cache_headers(response: HttpResponseBase, *, variant: str) -> None:
     patch_vary_headers(response, ["Cookie", country_header_name(), "Accept-Language"])
 
 
-def _response_from(entry: Entry, request: HttpRequest, *, variant: str) -> HttpResponseBase:
+def _response_from(
+    entry: Entry, request: HttpRequest, *, variant: str, assignment: Assignment | None = None
+) -> HttpResponseBase:
     response = HttpResponse(entry.content, status=entry.status)
     for name, value in entry.headers:
         response[name] = value
     response["ETag"] = entry.etag
     response["Last-Modified"] = http_date(entry.last_modified)
-    cache_headers(response, variant=variant)
+    cache_headers(response, variant=variant, shared=assignment is None)
     conditional = get_conditional_response(
         request, etag=entry.etag, last_modified=int(entry.last_modified), response=response
     )
@@ -147,6 +172,10 @@ def _seconds_until_next_publication() -> int | None:
     if upcoming is None:
         return None
     return max(1, int((upcoming - timezone.now()).total_seconds()) + 1)
+
+
+def _slot_of(assignment: Assignment | None) -> int | None:
+    return assignment.slot.variant_id if assignment is not None else None
 
 
 def _storable(response: HttpResponseBase) -> bool:
@@ -169,6 +198,7 @@ def _store(key: str, generation: str, response: HttpResponse) -> Entry:
         content=content,
         etag=f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"',
         last_modified=time.time(),
+        appeal_page=getattr(response, "appeal_page", None),
     )
     timeout = settings.PAGE_CACHE_SECONDS
     upcoming = _seconds_until_next_publication()
@@ -184,7 +214,8 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if not self._cacheable(request):
+        view = self._cacheable_view(request)
+        if view is None:
             return self.get_response(request)
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             # Staff: drafts, previews and their own view of a page; never shared.
@@ -192,46 +223,81 @@ class PageCacheMiddleware:
             response.setdefault("Cache-Control", "private, no-cache")
             return response
         variant = page_variant(request)
-        key = _entry_key(request, variant)
+        tested = variant == APPEAL and getattr(view, "shows_appeal", False)
+        response, entry = self._serve(request, variant=variant, tested=tested)
+        assignment: Assignment | None = getattr(request, "appeal_assignment", None)
+        if assignment is not None:
+            page = (
+                entry.appeal_page if entry is not None else getattr(response, "appeal_page", None)
+            )
+            variants.tested_page_served(request, response, assignment, appeal_page=page)
+        return response
+
+    def _serve(
+        self, request: HttpRequest, *, variant: str, tested: bool
+    ) -> tuple[HttpResponseBase, Entry | None]:
+        """The response, and the entry it came from (None when rendered without one)."""
+        known = variants.last_known() if tested else None
+        assignment = variants.assign(request, known.running) if known is not None else None
+        key = _entry_key(request, variant, assignment)
         found: dict[str, Any] = cache.get_many([key, GENERATION_KEY])
         generation = _current_generation(found.get(GENERATION_KEY))
+        if tested and (known is None or known.generation != generation):
+            # The tests changed since this process last looked (rare): look again.
+            fresh = variants.assign(request, variants.running_test_for(generation))
+            if _slot_of(fresh) != _slot_of(assignment):
+                key = _entry_key(request, variant, fresh)
+                found = {key: cache.get(key)}
+            assignment = fresh
+        # Always decided here, None on a page not cached per test variant: the appeal on a
+        # supporter's or a staff page must not follow a bucket cookie into a shared entry.
+        request.appeal_assignment = assignment  # type: ignore[attr-defined]
         entry: Entry | None = found.get(key)
         if entry is not None and entry.generation == generation:
-            return _response_from(entry, request, variant=variant)
+            return _response_from(entry, request, variant=variant, assignment=assignment), entry
         lock = f"{key}:fill"
         if cache.add(lock, 1, settings.PAGE_CACHE_FILL_LOCK_SECONDS):
             try:
-                return self._fill(request, key=key, generation=generation, variant=variant)
+                return self._fill(
+                    request, key=key, generation=generation, variant=variant, assignment=assignment
+                )
             finally:
                 cache.delete(lock)
-        if entry is not None:
-            return _response_from(entry, request, variant=variant)  # stale while refilled
-        fresh = self._wait_for_filler(key, lock, generation)
-        if fresh is not None:
-            return _response_from(fresh, request, variant=variant)
+        if entry is not None:  # stale while refilled
+            return _response_from(entry, request, variant=variant, assignment=assignment), entry
+        fresh_entry = self._wait_for_filler(key, lock, generation)
+        if fresh_entry is not None:
+            response = _response_from(fresh_entry, request, variant=variant, assignment=assignment)
+            return response, fresh_entry
         response = self.get_response(request)
         if response.status_code == 200:
-            cache_headers(response, variant=variant)
-        return response
+            cache_headers(response, variant=variant, shared=assignment is None)
+        return response, None
 
-    def _cacheable(self, request: HttpRequest) -> bool:
+    def _cacheable_view(self, request: HttpRequest) -> Callable[..., Any] | None:
         if request.method not in ("GET", "HEAD"):
-            return False
+            return None
         try:
             match = resolve(request.path_info)
         except Resolver404:
-            return False
-        return getattr(match.func, "page_cached", False)
+            return None
+        return match.func if getattr(match.func, "page_cached", False) else None
 
     def _fill(
-        self, request: HttpRequest, *, key: str, generation: str, variant: str
-    ) -> HttpResponseBase:
+        self,
+        request: HttpRequest,
+        *,
+        key: str,
+        generation: str,
+        variant: str,
+        assignment: Assignment | None,
+    ) -> tuple[HttpResponseBase, Entry | None]:
         response = self.get_response(request)
         if not _storable(response):
-            return response
+            return response, None
         assert isinstance(response, HttpResponse)  # noqa: S101 (checked by _storable)
         entry = _store(key, generation, response)
-        return _response_from(entry, request, variant=variant)
+        return _response_from(entry, request, variant=variant, assignment=assignment), entry
 
     def _wait_for_filler(self, key: str, lock: str, generation: str) -> Entry | None:
         """The filler's entry; None once it gave up (a 404 is not stored) or took too long."""

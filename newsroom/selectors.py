@@ -139,12 +139,33 @@ def appeal_get_live() -> AppealConfig:
     return config
 
 
+def appeal_get(*, appeal_id: int) -> AppealConfig:
+    """One appeal (an appeal test's variant) as plain data, cached until it is saved. A
+    page in another language than the variant's shows that language's live appeal."""
+    key = cache_keys.appeal(appeal_id)
+    found: tuple[str, AppealConfig] | None = cache.get(key)
+    if found is None:
+        appeal = Appeal.objects.filter(pk=appeal_id).prefetch_related("amounts").first()
+        if appeal is None:
+            return appeal_get_live()
+        found = (appeal.language, _appeal_config(appeal))
+        cache.set(key, found, cache_keys.CACHE_SECONDS)
+    language, config = found
+    if language != (get_language() or settings.LANGUAGE_CODE):
+        return appeal_get_live()
+    return config
+
+
 def _appeal_config_from_db(language: str) -> AppealConfig:
     appeal = (
         Appeal.objects.filter(is_live=True, language=language).prefetch_related("amounts").first()
     )
     if appeal is None:
         return appeal_config_default()
+    return _appeal_config(appeal)
+
+
+def _appeal_config(appeal: Appeal) -> AppealConfig:
     amounts: dict[str, dict[str, list[int]]] = {}
     for row in appeal.amounts.all():
         amounts.setdefault(row.currency, {}).setdefault(row.frequency, []).append(row.amount)

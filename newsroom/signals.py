@@ -7,8 +7,19 @@ from django.dispatch import receiver
 
 from . import cache_keys
 from .goals import goal_progress_refresh
-from .models import Appeal, AppealAmount, Article, Author, CampaignGoal, Section, Tag
+from .models import (
+    Appeal,
+    AppealAmount,
+    AppealTest,
+    AppealVariant,
+    Article,
+    Author,
+    CampaignGoal,
+    Section,
+    Tag,
+)
 from .page_cache import pages_invalidate
+from .variants import running_test_publish
 
 
 def _forget(key: str) -> None:
@@ -25,9 +36,21 @@ def section_changed(**kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=Appeal)
 @receiver([post_save, post_delete], sender=AppealAmount)
-def appeal_changed(**kwargs) -> None:
+def appeal_changed(sender, instance, **kwargs) -> None:
     for key in cache_keys.live_appeal_keys():
         _forget(key)
+    _forget(cache_keys.appeal(instance.pk if sender is Appeal else instance.appeal_id))
+    pages_invalidate()
+
+
+@receiver([post_save, post_delete], sender=AppealTest)
+@receiver([post_save, post_delete], sender=AppealVariant)
+def appeal_test_changed(**kwargs) -> None:
+    """A test started, ended or reweighted: the running test is read again (from what is
+    committed: a rolled-back change leaves no trace), published to every process once
+    this commits, and every page is stale (so each process looks again)."""
+    cache.delete(cache_keys.RUNNING_TEST)
+    transaction.on_commit(running_test_publish)
     pages_invalidate()
 
 

@@ -19,10 +19,13 @@ from subscriptions.services.checkout import CheckoutRefused, CheckoutSource, che
 from subscriptions.views.checkout import checkout_client, checkout_redirect
 
 from . import selectors
+from .appeals import AppealConfig
+from .counting import FORM_START, SUPPORT_PAGE, appeal_count
 from .forms import AppealForm
 from .models import Article
 from .origin import cross_site_posts_refused
-from .page_cache import page_cached
+from .page_cache import page_cached, shows_appeal
+from .variants import running_test_current
 
 ARTICLE_TEMPLATE = "newsroom/article_detail.html"
 SUPPORT_TEMPLATE = "newsroom/support.html"
@@ -42,7 +45,14 @@ def appeal_respond(
     refusal (too many attempts, Stripe unreachable) re-renders with its sentence.
     """
     form = AppealForm(request.POST)
-    if not form.is_valid():
+    valid = form.is_valid()
+    variant_id = form.cleaned_data.get("appeal_variant")
+    page = source_article.pk if source_article is not None else SUPPORT_PAGE
+    # One start per form: the answer to the once-to-monthly offer posts it again.
+    answered_offer = "upsell" in request.POST
+    if variant_id is not None and not answered_offer and not form.has_error("__all__", "honeypot"):
+        appeal_count(variant_id=variant_id, article_id=page, metric=FORM_START)
+    if not valid:
         return render(request, template_name, {**context, "appeal_form": form}, status=400)
     offer = _monthly_offer(form)
     if offer is not None:
@@ -50,7 +60,7 @@ def appeal_respond(
     try:
         started = checkout_open(
             pledge=form.pledge(),
-            source=_checkout_source(source_article),
+            source=_checkout_source(source_article, appeal_variant_id=variant_id),
             client=checkout_client(request),
             # The language the appeal was shown in: Checkout and the supporter's emails use it.
             language=translation.get_language() or settings.LANGUAGE_CODE,
@@ -62,13 +72,24 @@ def appeal_respond(
 
 
 def _monthly_offer(form: AppealForm) -> int | None:
-    """A smaller monthly gift to offer a reader who chose "once" and has not answered yet."""
+    """A smaller monthly gift to offer a reader who chose "once" and has not answered yet,
+    from the appeal they were shown (their appeal test variant's, while a test runs)."""
     pledge = form.pledge()
     if pledge.frequency != Frequency.ONCE or form.cleaned_data.get("upsell"):
         return None
-    return selectors.appeal_get_live().monthly_offer(
+    return _appeal_shown(form.cleaned_data.get("appeal_variant")).monthly_offer(
         currency=pledge.currency, once_minor=pledge.amount_minor
     )
+
+
+def _appeal_shown(variant_id: int | None) -> AppealConfig:
+    slot = None
+    if variant_id is not None:
+        running = running_test_current()
+        slot = running.slot(variant_id) if running is not None else None
+    if slot is None:
+        return selectors.appeal_get_live()
+    return selectors.appeal_get(appeal_id=slot.appeal_id)
 
 
 def _upsell_respond(request: HttpRequest, *, form: AppealForm, offer: int) -> HttpResponse:
@@ -87,6 +108,7 @@ def _upsell_respond(request: HttpRequest, *, form: AppealForm, offer: int) -> Ht
             "currency": currency,
             "cover_fees": pledge.cover_fees,
             "form_token": form.data.get("form_token", ""),
+            "appeal_variant": form.cleaned_data.get("appeal_variant"),
             "accepted": Upsell.ACCEPTED,
             "declined": Upsell.DECLINED,
         },
@@ -95,12 +117,17 @@ def _upsell_respond(request: HttpRequest, *, form: AppealForm, offer: int) -> Ht
     return response
 
 
-def _checkout_source(article: Article | None) -> CheckoutSource:
+def _checkout_source(article: Article | None, *, appeal_variant_id: int | None) -> CheckoutSource:
     """A reader who cancels at Stripe comes back to the page they gave from."""
     if article is None:
-        return CheckoutSource(return_path=reverse("newsroom:support"))
+        return CheckoutSource(
+            return_path=reverse("newsroom:support"), appeal_variant_id=appeal_variant_id
+        )
     return CheckoutSource(
-        return_path=article.get_absolute_url(), article_id=article.pk, article_slug=article.slug
+        return_path=article.get_absolute_url(),
+        article_id=article.pk,
+        article_slug=article.slug,
+        appeal_variant_id=appeal_variant_id,
     )
 
 
@@ -111,6 +138,7 @@ def front_page(request: HttpRequest) -> HttpResponse:
 
 
 @page_cached
+@shows_appeal
 @cross_site_posts_refused
 @require_http_methods(["GET", "HEAD", "POST"])
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -125,16 +153,20 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
         response = render(request, ARTICLE_TEMPLATE, context)
     response["Content-Language"] = article.language
+    response.appeal_page = article.pk  # type: ignore[attr-defined]
     return response
 
 
 @page_cached
+@shows_appeal
 @cross_site_posts_refused
 @require_http_methods(["GET", "HEAD", "POST"])
 def support(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return appeal_respond(request, template_name=SUPPORT_TEMPLATE, context={})
-    return render(request, SUPPORT_TEMPLATE)
+    response = render(request, SUPPORT_TEMPLATE)
+    response.appeal_page = SUPPORT_PAGE  # type: ignore[attr-defined]
+    return response
 
 
 @page_cached

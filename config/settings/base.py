@@ -112,6 +112,9 @@ PAGE_CACHE_STALE_WHILE_REVALIDATE = env.int("PAGE_CACHE_STALE_WHILE_REVALIDATE",
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # How long one request may hold the right to refill a page before another may try.
 PAGE_CACHE_FILL_LOCK_SECONDS = 10
+# While an appeal test runs, a reader's variant bucket (a random number, nothing else)
+# is kept this long, so they see the same variant on every visit.
+APPEAL_BUCKET_COOKIE_MAX_AGE = 60 * 60 * 24 * 90
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -389,6 +392,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "config.tasks.heartbeat", "schedule": 30.0},
     "stripe-events-sweep": {"task": "subscriptions.stripe_events_sweep", "schedule": 60.0},
     "outbox-sweep": {"task": "subscriptions.outbox_sweep", "schedule": 60.0},
+    # Appeal test impressions and form starts, from Redis counters into the database.
+    "appeal-counts-flush": {"task": "newsroom.appeal_counts_flush", "schedule": 60.0},
     # The campaign goal's figure on the appeal, fresh within a minute (newsroom/goals.py).
     "goal-progress-refresh": {"task": "newsroom.goal_progress_refresh", "schedule": 60.0},
     "stripe-event-payloads-prune": {

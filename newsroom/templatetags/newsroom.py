@@ -17,7 +17,8 @@ from subscriptions.templatetags.display import iso_utc, money
 from ..currencies import currency_for_request
 from ..forms import OTHER, AppealForm, currency_choices
 from ..goals import goal_progress_get
-from ..selectors import appeal_get_live
+from ..selectors import appeal_get, appeal_get_live
+from ..variants import request_assignment
 
 register = template.Library()
 # The supporter's money and times read the same on reader pages as on the manage page.
@@ -51,8 +52,9 @@ def appeal_block(context, heading: str = "", suggest_monthly: bool = False) -> d
     so what the server renders is true for any choice: the amount buttons show numbers
     only, and appeal.js adds the currency symbol and "a month" once it runs.
     """
-    config = appeal_get_live()
     form = context.get("appeal_form") or AppealForm()
+    variant_id = _appeal_variant(context, form)
+    config = appeal_get(appeal_id=variant_id[1]) if variant_id else appeal_get_live()
     currencies = settings.CONTRIBUTION_CURRENCIES
     request = context.get("request")
     default_currency = (
@@ -88,6 +90,7 @@ def appeal_block(context, heading: str = "", suggest_monthly: bool = False) -> d
         "minimum_hint": str(MINIMUM_HINT).format(amount=minimum),
         "minimum_hint_template": str(MINIMUM_HINT),
         "heading": heading,
+        "appeal_variant_id": variant_id[0] if variant_id else None,
         "suggest_monthly": suggest_monthly,
         "goal": goal_progress_get(),
         "fee_hint": _fee_hint(form, currency=currency, suggested=suggested),
@@ -100,6 +103,24 @@ def appeal_block(context, heading: str = "", suggest_monthly: bool = False) -> d
         ),
         "fees_json": json.dumps(_fee_data(currencies)),
     }
+
+
+def _appeal_variant(context, form: AppealForm) -> tuple[int, int] | None:
+    """(variant id, appeal id) of the appeal test variant this reader is shown: the one
+    their post named (a form shown again), else the one the page cache gave them."""
+    request = context.get("request")
+    assignment = request_assignment(request) if request is not None else None
+    if form.is_bound:
+        from ..variants import running_test_current
+
+        posted = form.cleaned_data.get("appeal_variant") if hasattr(form, "cleaned_data") else None
+        running = running_test_current() if posted else None
+        slot = running.slot(posted) if running is not None and posted else None
+        if slot is not None:
+            return slot.variant_id, slot.appeal_id
+    if assignment is None:
+        return None
+    return assignment.slot.variant_id, assignment.slot.appeal_id
 
 
 def _raw(form: AppealForm, name: str):

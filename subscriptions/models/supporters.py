@@ -196,6 +196,15 @@ class Contribution(SummarySource):
     language = models.CharField(
         max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # The appeal variant the reader was shown while an A/B test ran (newsroom's appeal
+    # tests count the gift for it once its first payment is confirmed).
+    appeal_variant = models.ForeignKey(
+        "newsroom.AppealVariant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+    )
     # The appeal form's one-time token: a resubmitted form finds this row again.
     checkout_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # Each checkout makes its own Stripe customer, so one supporter may have several.

@@ -43,12 +43,14 @@ CHECKOUT_LOCALES = {"en": "en-GB", "ru": "ru"}
 class CheckoutSource:
     """The page the reader gave from: an article (its id and slug) or the support page.
 
-    `return_path` is where Stripe sends the reader back when they cancel.
+    `return_path` is where Stripe sends the reader back when they cancel;
+    `appeal_variant_id` the appeal test variant the reader was shown, if a test ran.
     """
 
     return_path: str
     article_id: int | None = None
     article_slug: str = ""
+    appeal_variant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ def _contribution_record(
         "upsell": pledge.upsell,
         "source_article_id": source.article_id,
         "language": language,
+        "appeal_variant_id": source.appeal_variant_id,
     }
     contribution = _find_resubmission(form_token, **fields)
     if contribution is not None:
@@ -198,6 +201,7 @@ def checkout_open(
             metadata={
                 "contribution_id": str(contribution.public_id),
                 "source_article": source.article_slug,
+                "appeal_variant": str(source.appeal_variant_id or ""),
             },
         )
     except gateway.GatewayError:

@@ -3,7 +3,7 @@ from django.core.cache import cache
 
 from newsroom import cache_keys
 
-OUR_KEYS = [cache_keys.NAV_SECTIONS, *cache_keys.live_appeal_keys()]
+OUR_KEYS = [cache_keys.NAV_SECTIONS, *cache_keys.live_appeal_keys(), cache_keys.RUNNING_TEST]
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +13,17 @@ def _forget_cached_rows():
     cache.delete_many(OUR_KEYS)
     yield
     cache.delete_many(OUR_KEYS)
+
+
+@pytest.fixture(autouse=True)
+def _no_appeal_counts_left():
+    # Appeal test counters live in Redis, which outlives each test's database.
+    from newsroom.counting import COUNTS_KEY, PENDING_BATCHES_KEY, _redis
+
+    client = _redis()
+    for batch in client.smembers(cache.make_key(PENDING_BATCHES_KEY)):
+        client.delete(cache.make_key(batch.decode()))
+    client.delete(cache.make_key(COUNTS_KEY), cache.make_key(PENDING_BATCHES_KEY))
 
 
 @pytest.fixture(autouse=True)
