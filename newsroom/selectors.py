@@ -139,20 +139,21 @@ def appeal_get_live() -> AppealConfig:
     return config
 
 
-def appeal_get(*, appeal_id: int) -> AppealConfig:
-    """One appeal (an appeal test's variant) as plain data, cached until it is saved. A
-    page in another language than the variant's shows that language's live appeal."""
+def appeal_get(*, appeal_id: int) -> AppealConfig | None:
+    """One appeal (an appeal test's variant) as plain data, cached until it is saved; None
+    when it is gone or written in another language than the page's (that page shows its
+    own language's live appeal, and the test does not count it)."""
     key = cache_keys.appeal(appeal_id)
     found: tuple[str, AppealConfig] | None = cache.get(key)
     if found is None:
         appeal = Appeal.objects.filter(pk=appeal_id).prefetch_related("amounts").first()
         if appeal is None:
-            return appeal_get_live()
+            return None
         found = (appeal.language, _appeal_config(appeal))
         cache.set(key, found, cache_keys.CACHE_SECONDS)
     language, config = found
     if language != (get_language() or settings.LANGUAGE_CODE):
-        return appeal_get_live()
+        return None
     return config
 
 

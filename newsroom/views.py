@@ -87,9 +87,8 @@ def _appeal_shown(variant_id: int | None) -> AppealConfig:
     if variant_id is not None:
         running = running_test_current()
         slot = running.slot(variant_id) if running is not None else None
-    if slot is None:
-        return selectors.appeal_get_live()
-    return selectors.appeal_get(appeal_id=slot.appeal_id)
+    shown = selectors.appeal_get(appeal_id=slot.appeal_id) if slot is not None else None
+    return shown or selectors.appeal_get_live()
 
 
 def _upsell_respond(request: HttpRequest, *, form: AppealForm, offer: int) -> HttpResponse:
@@ -153,7 +152,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
         response = render(request, ARTICLE_TEMPLATE, context)
     response["Content-Language"] = article.language
-    response.appeal_page = article.pk  # type: ignore[attr-defined]
+    if not getattr(request, "appeal_variant_hidden", False):
+        response.appeal_page = article.pk  # type: ignore[attr-defined]
     return response
 
 
@@ -165,7 +165,8 @@ def support(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return appeal_respond(request, template_name=SUPPORT_TEMPLATE, context={})
     response = render(request, SUPPORT_TEMPLATE)
-    response.appeal_page = SUPPORT_PAGE  # type: ignore[attr-defined]
+    if not getattr(request, "appeal_variant_hidden", False):
+        response.appeal_page = SUPPORT_PAGE  # type: ignore[attr-defined]
     return response
 
 

@@ -54,7 +54,13 @@ def appeal_block(context, heading: str = "", suggest_monthly: bool = False) -> d
     """
     form = context.get("appeal_form") or AppealForm()
     variant_id = _appeal_variant(context, form)
-    config = appeal_get(appeal_id=variant_id[1]) if variant_id else appeal_get_live()
+    config = appeal_get(appeal_id=variant_id[1]) if variant_id else None
+    if config is None:
+        # No test, or a variant in another language: this page is not part of the test.
+        if variant_id and context.get("request") is not None:
+            context["request"].appeal_variant_hidden = True
+        variant_id = None
+        config = appeal_get_live()
     currencies = settings.CONTRIBUTION_CURRENCIES
     request = context.get("request")
     default_currency = (

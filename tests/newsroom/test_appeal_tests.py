@@ -461,3 +461,26 @@ def test_the_once_to_monthly_offer_keeps_the_variant_and_counts_one_start(
     gift = Contribution.objects.get()
     assert (gift.frequency, gift.appeal_variant) == ("month", second)
     assert _counts() == {f"{second.pk}:{article.pk}:{FORM_START}": 1}
+
+
+def test_a_variant_in_another_language_is_neither_shown_nor_counted_on_a_russian_page(
+    client, live_appeal
+):
+    _test_with_variants()  # both variants are English appeals
+    russian = appeal_create_default(
+        name="Russian", is_live=True, language="ru", heading="Просьба", body="Поддержите нас."
+    )
+    article = ArticleFactory(language="ru")
+    url = article.get_absolute_url()
+
+    for bucket in (0, 9999):
+        client.cookies.clear()
+        client.cookies[BUCKET_COOKIE] = str(bucket)
+        page = client.get(url).content.decode()
+        page_again = client.get(url).content.decode()  # from the cache
+
+        assert russian.heading in page
+        assert not any(heading in page for heading in HEADINGS)
+        assert page_again == page
+        assert HIDDEN_VARIANT.search(page) is None
+    assert not any(name.endswith(f":{IMPRESSION}") for name in _counts())
