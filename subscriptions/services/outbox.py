@@ -29,8 +29,9 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # A pending row no task has picked up by then is sent again (the broker lost the task).
 PENDING_GRACE = timedelta(minutes=2)
-# A claimed row still unsent after this (longer than a task may run) lost its worker.
-CLAIM_TIMEOUT = timedelta(minutes=10)
+# A claimed row still unsent after this lost its worker: a minute longer than Celery lets
+# any task run (CELERY_TASK_TIME_LIMIT), so a live sender never has its row taken.
+CLAIM_TIMEOUT = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
 # Back-off after transient failures: 30 s, 1 min, 2 min … at most an hour.
