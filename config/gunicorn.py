@@ -23,11 +23,13 @@ class RedactingLogger(Logger):
 # Inside the container or host; the proxy in front is what faces the internet.
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"  # noqa: S104
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-# Threads per worker (gunicorn's gthread worker): a request waiting for the database, such
-# as a webhook whose commit waits for the disk, leaves the other threads running, and
-# commits in flight together share one flush of the write-ahead log. Each thread keeps its
-# own database connection: WEB_CONCURRENCY x WEB_THREADS of them per machine.
-threads = int(os.environ.get("WEB_THREADS", "8"))
+# Threads per worker. One (gunicorn's sync worker) by default: measured on 2 cores
+# (bench/README.md, P23-P27), eight threads gained webhooks little (0.32-0.37 of the
+# trivial view against 0.26-0.33) and made cached reader pages, what a news spike hits,
+# slower and unsteady (supporter 0.29 against 0.56). More threads let a webhook's wait for
+# its commit overlap others'; each thread keeps its own database connection
+# (WEB_CONCURRENCY x WEB_THREADS of them per machine).
+threads = int(os.environ.get("WEB_THREADS", "1"))
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logger_class = RedactingLogger
