@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scratch import database_create, database_drop  # noqa: E402
+from scratch import database_create, scratch_teardown  # noqa: E402
 
 PYTHON = sys.executable
 CELERY = str(Path(PYTHON).with_name("celery"))
@@ -438,16 +438,12 @@ def main() -> None:
     finally:
         worker.stop()
         sink.stop()
-        try:
-            broker.flushdb()
-        finally:
-            if database_made:
-                if "django" in sys.modules:
-                    from django.db import connections
-
-                    connections.close_all()
-                database_drop(arguments.database)
-            scratch.cleanup()
+        scratch_teardown(
+            redis_client=broker,
+            database=arguments.database,
+            database_made=database_made,
+            files=scratch,
+        )
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from scratch import database_create, database_drop  # noqa: E402
+from scratch import database_create, scratch_teardown  # noqa: E402
 
 from config import gunicorn as gunicorn_settings  # noqa: E402
 
@@ -356,16 +356,12 @@ def main() -> None:
                 )
     finally:
         server.stop()
-        try:
-            store.flushdb()
-        finally:
-            if database_made:
-                if "django" in sys.modules:
-                    from django.db import connections
-
-                    connections.close_all()
-                database_drop(arguments.database)
-            scratch.cleanup()
+        scratch_teardown(
+            redis_client=store,
+            database=arguments.database,
+            database_made=database_made,
+            files=scratch,
+        )
 
 
 if __name__ == "__main__":

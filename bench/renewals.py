@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import stripe  # noqa: E402
 from emails import Sink, _free_port  # noqa: E402
-from scratch import database_create, database_drop  # noqa: E402
+from scratch import database_create, scratch_teardown  # noqa: E402
 
 from tests.sandbox_process import SandboxProcess  # noqa: E402
 
@@ -526,16 +526,12 @@ def main() -> None:  # noqa: PLR0915 - one story, told in order
                 stop()
             except BaseException as error:  # noqa: BLE001 - report it and go on cleaning up
                 print(f"cleaning up: {stop}: {error!r}", file=sys.stderr)
-        try:
-            broker.flushdb()
-        finally:
-            if database_made:
-                if "django" in sys.modules:
-                    from django.db import connections
-
-                    connections.close_all()
-                database_drop(arguments.database)
-            scratch.cleanup()
+        scratch_teardown(
+            redis_client=broker,
+            database=arguments.database,
+            database_made=database_made,
+            files=scratch,
+        )
 
 
 if __name__ == "__main__":

@@ -26,3 +26,21 @@ def database_drop(name: str) -> None:
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
         _drop(connection, name)
+
+
+def scratch_teardown(*, redis_client, database: str, database_made: bool, files) -> None:
+    """A bench's last step, whatever happened before: empty its Redis database, close
+    Django's connections (if Django was loaded) and drop its scratch database, then remove
+    its temporary files (`files`: a TemporaryDirectory)."""
+    import sys
+
+    try:
+        redis_client.flushdb()
+    finally:
+        if database_made:
+            if "django" in sys.modules:
+                from django.db import connections
+
+                connections.close_all()
+            database_drop(database)
+        files.cleanup()

@@ -8,7 +8,7 @@ click finds it taken) and is also the Stripe idempotency key.
 
 import uuid
 from calendar import monthrange
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -273,25 +273,20 @@ def care_contribution_pause(
             raise CareActionRefused(
                 "This plan ends at the end of its period: there is nothing to pause."
             )
-        before = _pause_state(contribution)
-        try:
-            gateway.subscription_pause_collection(
+        resumes_at = months_later(timezone.now(), months)
+        return _collection_change(
+            act,
+            contribution,
+            AuditAction.COLLECTION_PAUSED,
+            lambda: gateway.subscription_pause_collection(
                 subscription_id=subscription_id,
-                resumes_at=months_later(timezone.now(), months),
+                resumes_at=resumes_at,
                 metadata=act.metadata,
                 idempotency_key=f"care-{act.token}",
-            )
-        except gateway.GatewayError as error:
-            raise _stripe_failed(error) from error
-        contribution = contribution_mirror(subscription_id=subscription_id)
-        _audit(
-            act,
-            AuditAction.COLLECTION_PAUSED,
-            contribution,
-            before=before,
-            after={**_pause_state(contribution), "months": months},
+            ),
+            subscription_id=subscription_id,
+            noted={"months": months},
         )
-    return contribution
 
 
 def care_contribution_resume(*, contribution: Contribution, act: StaffAct) -> Contribution:
@@ -303,23 +298,43 @@ def care_contribution_resume(*, contribution: Contribution, act: StaffAct) -> Co
         subscription_id = _running_plan(contribution)
         if not contribution.collection_paused:
             raise CareActionRefused("Payments on this plan are not paused: nothing to resume.")
-        before = _pause_state(contribution)
-        try:
-            gateway.subscription_resume_collection(
+        return _collection_change(
+            act,
+            contribution,
+            AuditAction.COLLECTION_RESUMED,
+            lambda: gateway.subscription_resume_collection(
                 subscription_id=subscription_id,
                 metadata=act.metadata,
                 idempotency_key=f"care-{act.token}",
-            )
-        except gateway.GatewayError as error:
-            raise _stripe_failed(error) from error
-        contribution = contribution_mirror(subscription_id=subscription_id)
-        _audit(
-            act,
-            AuditAction.COLLECTION_RESUMED,
-            contribution,
-            before=before,
-            after=_pause_state(contribution),
+            ),
+            subscription_id=subscription_id,
         )
+
+
+def _collection_change(
+    act: StaffAct,
+    contribution: Contribution,
+    action: str,
+    at_stripe: Callable[[], object],
+    *,
+    subscription_id: str,
+    noted: dict[str, Any] | None = None,
+) -> Contribution:
+    """Pause or resume at Stripe, mirror Stripe's answer, and audit the state before and
+    after (with what the staff member chose, `noted`)."""
+    before = _pause_state(contribution)
+    try:
+        at_stripe()
+    except gateway.GatewayError as error:
+        raise _stripe_failed(error) from error
+    contribution = contribution_mirror(subscription_id=subscription_id)
+    _audit(
+        act,
+        action,
+        contribution,
+        before=before,
+        after={**_pause_state(contribution), **(noted or {})},
+    )
     return contribution
 
 
