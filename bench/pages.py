@@ -5,7 +5,7 @@ PostgreSQL and Redis on this machine and `wrk` (Debian: `apt-get install -y wrk`
 script installs it when it runs as root with apt-get, and otherwise says so and stops).
 It makes a database of its own with the demo content, collects static files, starts
 `gunicorn config.wsgi`-style workers (`-w 2`, with the threads per worker of the
-production config, config/gunicorn.py, or WEB_THREADS) on 127.0.0.1 with the production
+production config, config/gunicorn.py, or WEB_THREADS, and its keep-alive) on 127.0.0.1 with the production
 settings plus a trivial view (bench/settings.py, bench/urls.py), and loads each URL with
 `wrk -t2 -c50` for a bounded time:
 
@@ -51,6 +51,7 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 # The production worker model (config/gunicorn.py): its threads per worker.
 THREADS = os.environ.get("WEB_THREADS") or str(gunicorn_settings.threads)
+KEEPALIVE = str(gunicorn_settings.keepalive)
 TARGETS = {"article": 0.7, "supporter": 0.5, "front": 0.6, "webhooks": 0.5}
 PAGES = ("trivial", "article", "supporter", "front", "webhooks")
 EXTRA_GUNICORN = os.environ.get("BENCH_GUNICORN_EXTRA", "").split()
@@ -179,7 +180,16 @@ class Server:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [
-                *(GUNICORN, "config.wsgi", "-w", "2", "--threads", THREADS),
+                *(
+                    GUNICORN,
+                    "config.wsgi",
+                    "-w",
+                    "2",
+                    "--threads",
+                    THREADS,
+                    "--keep-alive",
+                    KEEPALIVE,
+                ),
                 *("-b", f"127.0.0.1:{self.port}", *EXTRA_GUNICORN),
             ],
             cwd=ROOT,
@@ -321,7 +331,8 @@ def main() -> None:
             if name != "webhooks":
                 wrk_run(wrk, url, 1, extra)
         print(
-            f"{os.cpu_count()} CPUs; gunicorn -w 2 --threads {THREADS} {' '.join(EXTRA_GUNICORN)}; "
+            f"{os.cpu_count()} CPUs; gunicorn -w 2 --threads {THREADS} --keep-alive {KEEPALIVE} "
+            f"{' '.join(EXTRA_GUNICORN)}; "
             f"wrk -t2 -c50 -d{arguments.seconds}s"
         )
         lines = events_path.read_text().splitlines(keepends=True)

@@ -23,13 +23,17 @@ class RedactingLogger(Logger):
 # Inside the container or host; the proxy in front is what faces the internet.
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"  # noqa: S104
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-# Threads per worker. One (gunicorn's sync worker) by default: measured on 2 cores
-# (bench/README.md, P23-P27), eight threads gained webhooks little (0.32-0.37 of the
-# trivial view against 0.26-0.33) and made cached reader pages, what a news spike hits,
-# slower and unsteady (supporter 0.29 against 0.56). More threads let a webhook's wait for
-# its commit overlap others'; each thread keeps its own database connection
-# (WEB_CONCURRENCY x WEB_THREADS of them per machine).
-threads = int(os.environ.get("WEB_THREADS", "1"))
+# Threads per worker: four by default, and no keep-alive. Measured on 2 cores
+# (bench/README.md, P28-P33): a webhook spends a third of its time waiting for
+# PostgreSQL and Redis, and threads let other requests use that time (sync workers
+# reached 0.45 of the trivial view, four threads 0.5-0.57). Keep-alive is off because a
+# kept connection stays with the process that accepted it: with it, a few busy
+# connections (a proxy's, a load tester's) piled onto one process while the other idled,
+# and cached pages ran at half speed in one run out of two (P23-P27). The proxy in
+# front keeps its own keep-alive with readers. Each thread keeps its own database
+# connection (WEB_CONCURRENCY x WEB_THREADS of them per machine).
+threads = int(os.environ.get("WEB_THREADS", "4"))
+keepalive = 0
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logger_class = RedactingLogger

@@ -3,15 +3,21 @@ from django.utils import timezone
 
 
 class StripeEvent(models.Model):
-    """A webhook event as Stripe sent it; stored before it is processed, never twice."""
+    """A webhook event as Stripe sent it; stored before it is processed, never twice.
 
-    stripe_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100, db_index=True)
+    Its uniqueness and indexes are declared in Meta, not with `unique=True` or
+    `db_index=True` on the fields: on PostgreSQL those add a second `varchar_pattern_ops`
+    index per field, for `LIKE 'prefix%'` lookups that nothing here makes, and every
+    webhook's INSERT would pay for all four.
+    """
+
+    stripe_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=100)
     # The charge, subscription, invoice… the event is about: every event of one object.
-    object_id = models.CharField(max_length=255, blank=True, db_index=True)
+    object_id = models.CharField(max_length=255, blank=True)
     # The Stripe customer the object belongs to: a supporter's timeline finds every event
     # of their customers, failed invoices included, with one indexed lookup.
-    customer_id = models.CharField(max_length=255, blank=True, db_index=True)
+    customer_id = models.CharField(max_length=255, blank=True)
     api_version = models.CharField(max_length=40, blank=True)
     stripe_created_at = models.DateTimeField()
     payload = models.JSONField()
@@ -27,7 +33,14 @@ class StripeEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [
+            # The webhook's INSERT … ON CONFLICT (stripe_id) DO NOTHING relies on it.
+            models.UniqueConstraint(fields=["stripe_id"], name="stripe_event_stripe_id_unique"),
+        ]
         indexes = [
+            models.Index(fields=["type"], name="stripe_event_type"),
+            models.Index(fields=["object_id"], name="stripe_event_object"),
+            models.Index(fields=["customer_id"], name="stripe_event_customer"),
             models.Index(
                 fields=["received_at"],
                 condition=models.Q(processed_at__isnull=True),

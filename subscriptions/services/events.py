@@ -22,7 +22,7 @@ from enum import StrEnum
 from functools import cache
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
@@ -108,35 +108,71 @@ STORED_FIELDS = (
 )
 
 
+def _store(cursor, *, event: gateway.VerifiedEvent, received_at: datetime) -> tuple:
+    """The INSERT, and for a known id the UPDATE that books its next attempt. Both may run
+    twice (see below): a second INSERT finds the row and a second UPDATE books the same."""
+    cursor.execute(
+        _insert_sql(),
+        [
+            event.id,
+            event.type,
+            event.object_id,
+            event.customer_id,
+            event.api_version,
+            event.created,
+            event.body or json.dumps(event.payload),
+            received_at,
+            0,
+            "",
+            # Relayed to a worker after commit; the sweeper takes over if it never runs.
+            received_at + SWEEP_GRACE,
+        ],
+    )
+    row = cursor.fetchone()
+    requeued = None
+    if row is None:
+        # Only a re-delivery pays a second statement.
+        cursor.execute(_requeue_sql(), [received_at + SWEEP_GRACE, event.id])
+        requeued = cursor.fetchone()
+    return row, requeued
+
+
+def _statements_run_once_on_a_live_connection(statements):
+    """Run `statements(cursor)` in autocommit without Django's per-request health check.
+
+    With CONN_HEALTH_CHECKS, a request's first query on a kept connection is preceded by
+    a `SELECT 1` round trip: for a webhook, whose one statement is the INSERT, that
+    doubles its time in the database. So the check is skipped here, and a kept
+    connection that turns out dead (PostgreSQL restarted since the last request) is
+    closed and the statements run once more on a new connection, which is what the
+    check would have led to. Running them twice is harmless: they are idempotent, and a
+    first INSERT that did commit before its connection broke makes the second find the
+    row. Inside a transaction (tests, callers' atomic blocks) nothing is skipped.
+    """
+    if connection.in_atomic_block or connection.connection is None:
+        with connection.cursor() as cursor:
+            return statements(cursor)
+    connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            return statements(cursor)
+    except (OperationalError, InterfaceError):
+        if connection.is_usable():
+            raise  # the statement failed, not the connection
+        logger.warning("A kept database connection was dead; storing the event on a new one")
+        connection.close()
+        with connection.cursor() as cursor:
+            return statements(cursor)
+
+
 def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, Received]:
     """Store a verified event, its body as Stripe sent it, and queue it. A known id is
     queued again only while it is unprocessed (Stripe re-delivers because we have not
     acknowledged it as done); a processed one changes nothing."""
     received_at = timezone.now()
-    requeued = None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _insert_sql(),
-            [
-                event.id,
-                event.type,
-                event.object_id,
-                event.customer_id,
-                event.api_version,
-                event.created,
-                event.body or json.dumps(event.payload),
-                received_at,
-                0,
-                "",
-                # Relayed to a worker after commit; the sweeper takes over if it never runs.
-                received_at + SWEEP_GRACE,
-            ],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            # Only a re-delivery pays a second statement.
-            cursor.execute(_requeue_sql(), [received_at + SWEEP_GRACE, event.id])
-            requeued = cursor.fetchone()
+    row, requeued = _statements_run_once_on_a_live_connection(
+        lambda cursor: _store(cursor, event=event, received_at=received_at)
+    )
     if row is None:
         known = StripeEvent.objects.get(stripe_id=event.id)
         if requeued is None:
