@@ -1,43 +1,46 @@
-"""Stored Stripe events reach a worker with one Redis round trip from the webhook.
+"""Stored Stripe events reach a worker with nothing more in the webhook than the INSERT.
 
-Sending a Celery task costs about half a millisecond of CPU (routing, headers, a new
-redis-py client and two round trips), more than the rest of a webhook request together.
-So the webhook view pushes the stored event's id onto a Redis list, one LPUSH, and
-a thread in every worker process (`StripeEventRelay`, a worker bootstep) pops the ids and
-sends their tasks. Each id goes to one relay, however many workers run.
+The webhook view commits the event with its first attempt due at once, and answers. A
+thread in every worker's main process (`StripeEventRelay`, a worker bootstep) looks for
+due events every POLL_SECONDS and sends their tasks: it claims up to BATCH of them as the
+sweeper does (`FOR UPDATE SKIP LOCKED`, so each goes to one relay however many workers
+run, and each is booked a lease, `events.SWEEP_LEASE`, after which it is due again if
+its task never ran) and sends the tasks on one producer.
 
-An id lost on the way (Redis down at the push, a worker killed between the pop and the
-send) loses nothing: the event is already committed, and the sweeper queues it when its
-next attempt comes, a minute after it arrived (`events.SWEEP_GRACE`), as it does for an
-event whose task the broker dropped.
+The webhook used to send the task itself (half a millisecond of CPU), then to push the
+id onto a Redis list for this thread (one round trip, still a fifth of a webhook's time:
+bench/README.md, P28-P33). Now PostgreSQL, where the event must be anyway, is the
+queue, and a burst waits there: the relay sends nothing while QUEUE_LIMIT of its tasks
+wait in the broker. So the broker's queue stays short, and an event's lease never runs
+out while its task waits in a long queue (that would queue it twice).
 
-Without a Redis broker (`make run`'s local fallback) or with tasks run eagerly, there is
-no relay and the task is sent directly.
+An event whose task is lost (Redis down when it was sent, a worker killed mid-task) is
+due again when its lease ends. Without a Redis broker (`make run`'s local fallback) or
+with tasks run eagerly there is no relay: the view sends the task after commit.
 """
 
 import logging
 import threading
+from datetime import datetime
 from typing import Any
 
 import redis
 from celery import bootsteps, current_app
-from django.conf import settings
+from django.db import close_old_connections, connection
 
 logger = logging.getLogger(__name__)
 
-# How long a relay waits on an empty list before it looks whether it should stop.
-POP_TIMEOUT_SECONDS = 1
-# Ids sent on one producer at a time when events arrive faster than they are relayed.
+# How long a relay waits, when it found fewer than BATCH due events, before it looks again.
+POLL_SECONDS = 0.2
+# Events claimed and sent at once.
 BATCH = 100
-# After a Redis or broker error the relay waits this long before it tries again.
+# Tasks for events waiting in the broker's queue beyond which the relay sends no more:
+# with four worker processes, a few seconds of work.
+QUEUE_LIMIT = 200
+# After a database, Redis or broker error the relay waits this long before it tries again.
 ERROR_PAUSE_SECONDS = 1
 
 _clients: dict[str, redis.Redis] = {}
-
-
-def relay_key() -> str:
-    # `make run` prefixes queues with its checkout, so two checkouts can share a Redis.
-    return f"{settings.TASK_QUEUE_PREFIX}stripe-events:received"
 
 
 def relay_enabled() -> bool:
@@ -57,54 +60,52 @@ def _client() -> redis.Redis:
     return client
 
 
-def stripe_event_relay_push(event_pk: int) -> None:
-    """Have a worker process this stored event soon. Never raises: an event that cannot
-    be pushed is left to the sweeper."""
-    try:
-        if relay_enabled():
-            _client().lpush(relay_key(), event_pk)
-        else:
-            _task_send([event_pk])
-    except Exception:
-        logger.exception("Could not queue Stripe event %s; the sweeper will", event_pk)
-
-
-def _task_send(event_pks: list[int]) -> None:
+def _task() -> Any:
     from subscriptions import tasks
 
+    return tasks.stripe_event_process
+
+
+def tasks_queue() -> str:
+    """The broker queue (a Redis list, for the default priority) event tasks go to."""
+    return current_app.amqp.router.route({}, _task().name)["queue"].name
+
+
+def tasks_send(event_pks: list[int]) -> None:
+    """Send a task for each event, on one producer."""
+    task = _task()
     with current_app.producer_or_acquire() as producer:
         for event_pk in event_pks:
-            tasks.stripe_event_process.apply_async((event_pk,), producer=producer)
+            task.apply_async((event_pk,), producer=producer)
 
 
-def relay_once(*, timeout: float = POP_TIMEOUT_SECONDS) -> int:
-    """Wait up to `timeout` seconds for pushed ids, send a task for each of up to BATCH of
-    them, and answer how many were sent."""
-    client = _client()
-    key = relay_key()
-    # LPUSH in, (B)RPOP out: oldest first.
-    first = client.brpop([key], timeout=timeout)
-    if first is None:
+def relay_once(*, now: datetime | None = None) -> int:
+    """Send tasks for up to BATCH due events, as many as the queue has room for; answer
+    how many were sent."""
+    from subscriptions.services.events import stripe_events_sweep
+
+    room = QUEUE_LIMIT - _client().llen(tasks_queue())
+    if room <= 0:
         return 0
-    more = client.rpop(key, BATCH - 1) or []
-    event_pks = [int(value) for value in (first[1], *more)]
-    try:
-        _task_send(event_pks)
-    except Exception:
-        # Popped but not sent: the sweeper queues them once their next attempt comes.
-        logger.exception("Could not send tasks for Stripe events %s; the sweeper will", event_pks)
-        raise
-    return len(event_pks)
+    return stripe_events_sweep(limit=min(BATCH, room), now=now)
 
 
 def relay_run(stop: threading.Event) -> None:
-    """Relay until `stop` is set, surviving Redis and broker outages."""
-    while not stop.is_set():
-        try:
-            relay_once()
-        except Exception:
-            logger.exception("The Stripe event relay failed; it tries again in a second")
-            stop.wait(ERROR_PAUSE_SECONDS)
+    """Relay until `stop` is set, surviving database, Redis and broker outages."""
+    try:
+        while not stop.is_set():
+            # A connection PostgreSQL dropped (a restart) is replaced, as between requests.
+            close_old_connections()
+            try:
+                sent = relay_once()
+            except Exception:
+                logger.exception("The Stripe event relay failed; it tries again in a second")
+                stop.wait(ERROR_PAUSE_SECONDS)
+                continue
+            if sent < BATCH:
+                stop.wait(POLL_SECONDS)
+    finally:
+        connection.close()
 
 
 class Relay:
@@ -124,7 +125,7 @@ class Relay:
     def stop(self) -> None:
         self.stop_requested.set()
         if self.thread is not None:
-            self.thread.join(POP_TIMEOUT_SECONDS + 5)
+            self.thread.join(ERROR_PAUSE_SECONDS + 10)
             self.thread = None
 
     terminate = stop

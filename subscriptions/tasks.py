@@ -10,6 +10,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
+from . import event_relay
 from .reports import background, comparison, sync
 from .services import events, manage, outbox, payouts, reminders
 
@@ -45,6 +46,10 @@ def stripe_event_process(self, event_pk: int) -> str:
 
 @shared_task(name="subscriptions.stripe_events_sweep")
 def stripe_events_sweep() -> int:
+    # With relays running, sweep as they do: never more than the broker's queue has room
+    # for, or a backlog would be queued at once and outlive its leases.
+    if event_relay.relay_enabled():
+        return event_relay.relay_once()
     return events.stripe_events_sweep()
 
 

@@ -1,15 +1,15 @@
 """Stripe events: stored the moment they arrive, processed once, never lost.
 
-The webhook view stores a verified event and answers at once; a Celery task processes it
-after commit (the id reaches a worker through `subscriptions.event_relay`). Processing
-runs the event's handler (see `subscriptions.stripe_events`) in two steps: its Stripe
-calls first, outside any transaction, then its writes in one transaction. A failure
-rolls the writes back, records the error on the event and books the next attempt with
-exponential back-off (1 minute, doubling to 6 hours), spread over three days as Stripe
-spreads its own retries; after that the event is parked for an operator. The sweeper
-queues every event whose next attempt has come, including those whose task never ran
-(the broker was down when they arrived). A re-delivery by Stripe of an event we have not
-processed yet queues it again at once.
+The webhook view stores a verified event, due at once, and answers; a Celery task
+processes it (the relay in each worker, `subscriptions.event_relay`, sends the tasks of
+due events). Processing runs the event's handler (see `subscriptions.stripe_events`) in
+two steps: its Stripe calls first, outside any transaction, then its writes in one
+transaction. A failure rolls the writes back, records the error on the event and books
+the next attempt with exponential back-off (1 minute, doubling to 6 hours), spread over
+three days as Stripe spreads its own retries; after that the event is parked for an
+operator. The relay, and once a minute the sweeper, queue every event whose next attempt
+has come, including those whose task never ran (the broker was down, a worker died). A
+re-delivery by Stripe of an event we have not processed yet makes it due again at once.
 
 Payloads are kept STRIPE_EVENT_PAYLOAD_RETENTION_DAYS, then cut to id, type and object id.
 """
@@ -28,16 +28,15 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from subscriptions import stripe_gateway as gateway
-from subscriptions.event_relay import stripe_event_relay_push
+from subscriptions.event_relay import relay_enabled, tasks_send
 from subscriptions.models import StripeEvent
 from subscriptions.privacy import object_belongs_to_erased_supporter
 from subscriptions.stripe_events import handler_for
 
 logger = logging.getLogger(__name__)
 
-# The sweeper leaves a just-received event to the task queued for it for this long.
-SWEEP_GRACE = timedelta(minutes=1)
-# … and, once it has queued an event itself, this long before it queues it again.
+# Once the relay or the sweeper has queued an event, it is due again this much later if
+# its task has not processed it by then (the task was lost).
 SWEEP_LEASE = timedelta(minutes=5)
 # Back-off after a failure: 1 min, 2 min, 4 min … at most 6 hours between attempts …
 FIRST_RETRY = timedelta(minutes=1)
@@ -124,15 +123,15 @@ def _store(cursor, *, event: gateway.VerifiedEvent, received_at: datetime) -> tu
             received_at,
             0,
             "",
-            # Relayed to a worker after commit; the sweeper takes over if it never runs.
-            received_at + SWEEP_GRACE,
+            # Due at once: a worker's relay finds it and sends its task.
+            received_at,
         ],
     )
     row = cursor.fetchone()
     requeued = None
     if row is None:
         # Only a re-delivery pays a second statement.
-        cursor.execute(_requeue_sql(), [received_at + SWEEP_GRACE, event.id])
+        cursor.execute(_requeue_sql(), [received_at, event.id])
         requeued = cursor.fetchone()
     return row, requeued
 
@@ -177,8 +176,7 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
         known = StripeEvent.objects.get(stripe_id=event.id)
         if requeued is None:
             return known, Received.DUPLICATE
-        known_pk = known.pk
-        transaction.on_commit(lambda: stripe_event_relay_push(known_pk))
+        _task_send_without_relay(known.pk)
         return known, Received.REQUEUED
     stored = StripeEvent(
         pk=row[0],
@@ -190,11 +188,16 @@ def stripe_event_receive(*, event: gateway.VerifiedEvent) -> tuple[StripeEvent, 
         stripe_created_at=event.created,
         payload=event.payload,
         received_at=received_at,
-        next_attempt_at=received_at + SWEEP_GRACE,
+        next_attempt_at=received_at,
     )
-    stored_pk = stored.pk
-    transaction.on_commit(lambda: stripe_event_relay_push(stored_pk))
+    _task_send_without_relay(stored.pk)
     return stored, Received.NEW
+
+
+def _task_send_without_relay(event_pk: int) -> None:
+    """With no relay (no Redis broker, or eager tasks), send the event's task after commit."""
+    if not relay_enabled():
+        transaction.on_commit(lambda: _enqueue(event_pk))
 
 
 def next_attempt_after_failure(event: StripeEvent, *, now: datetime) -> datetime | None:
@@ -287,25 +290,33 @@ def _failure_record(event_pk: int, error: Exception) -> None:
         )
 
 
-def stripe_events_sweep(*, now: datetime | None = None) -> int:
-    """Enqueue every unprocessed event whose next attempt has come; answer how many.
+def stripe_events_sweep(*, now: datetime | None = None, limit: int | None = None) -> int:
+    """Queue unprocessed events whose next attempt has come, the longest due first and at
+    most `limit` of them; answer how many were queued.
 
-    Each is booked a lease first (its next attempt SWEEP_LEASE later): an event waiting in
-    a long queue is not queued again every minute, which made a backlog grow on itself.
-    One that could not be queued (broker down) is due again at once."""
+    Each is booked a lease first (its next attempt SWEEP_LEASE later), so an event whose
+    task waits in the queue is not queued again. If the tasks cannot be sent (the broker
+    is down), the events are due again at once."""
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
             StripeEvent.objects.select_for_update(skip_locked=True)
             .filter(processed_at__isnull=True, next_attempt_at__lte=now)
-            .values_list("pk", flat=True)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
         )
         StripeEvent.objects.filter(pk__in=due).update(next_attempt_at=now + SWEEP_LEASE)
-    unqueued = [event_pk for event_pk in due if not _enqueue(event_pk)]
-    StripeEvent.objects.filter(
-        pk__in=unqueued, processed_at__isnull=True, next_attempt_at=now + SWEEP_LEASE
-    ).update(next_attempt_at=now)
-    return len(due) - len(unqueued)
+    if not due:
+        return 0
+    try:
+        tasks_send(due)
+    except Exception:
+        logger.exception("Could not queue Stripe events %s; they are due again", due)
+        StripeEvent.objects.filter(
+            pk__in=due, processed_at__isnull=True, next_attempt_at=now + SWEEP_LEASE
+        ).update(next_attempt_at=now)
+        return 0
+    return len(due)
 
 
 def stripe_event_replay(*, stripe_id: str) -> StripeEvent:

@@ -255,12 +255,12 @@ def test_an_event_an_erasure_pruned_before_it_ran_is_done_not_parked():
 def test_an_event_waiting_in_a_long_queue_is_queued_again_only_after_the_lease(
     stripe_settings, monkeypatch
 ):
-    from subscriptions import tasks
+    from subscriptions.services import events
     from subscriptions.services.events import SWEEP_LEASE
 
     # The broker's side: tasks are queued, and no worker has reached them yet.
     queued: list[int] = []
-    monkeypatch.setattr(tasks.stripe_event_process, "delay", queued.append)
+    monkeypatch.setattr(events, "tasks_send", queued.extend)
     event = _failing_event(next_attempt_at=timezone.now())
     now = timezone.now()
 
@@ -276,12 +276,12 @@ def test_an_event_waiting_in_a_long_queue_is_queued_again_only_after_the_lease(
 
 
 def test_an_event_the_broker_refused_is_due_again_at_the_next_sweep(stripe_settings, monkeypatch):
-    from subscriptions import tasks
+    from subscriptions.services import events
 
-    def broker_down(event_pk):
+    def broker_down(event_pks):
         raise ConnectionError("Redis is not answering")
 
-    monkeypatch.setattr(tasks.stripe_event_process, "delay", broker_down)
+    monkeypatch.setattr(events, "tasks_send", broker_down)
     event = _failing_event(next_attempt_at=timezone.now())
     now = timezone.now()
 
