@@ -4,10 +4,11 @@ Run `python bench/pages.py [--runs 3] [--seconds 8]` from the project root. It n
 PostgreSQL and Redis on this machine and `wrk` (Debian: `apt-get install -y wrk`; the
 script installs it when it runs as root with apt-get, and otherwise says so and stops).
 It makes a database of its own with the demo content, collects static files, starts
-`gunicorn config.wsgi`-style workers (`-w 2`, with the threads per worker of the
-production config, config/gunicorn.py, or WEB_THREADS, and its keep-alive) on 127.0.0.1 with the production
-settings plus a trivial view (bench/settings.py, bench/urls.py), and loads each URL with
-`wrk -t2 -c50` for a bounded time:
+`gunicorn config.wsgi`-style workers (`-w 2`, with the threads per worker and the
+keep-alive of the production config, config/gunicorn.py; WEB_THREADS overrides the
+threads) on 127.0.0.1 with the production settings plus a trivial view
+(bench/settings.py, bench/urls.py), and loads each URL with `wrk -t2 -c50` for a bounded
+time:
 
 - trivial: `HttpResponse("ok")` through the same middleware, the baseline;
 - article: a demo article, anonymous (from the page cache once warm);

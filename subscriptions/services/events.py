@@ -151,7 +151,8 @@ def _statements_run_once_on_a_live_connection(statements):
     if connection.in_atomic_block or connection.connection is None:
         with connection.cursor() as cursor:
             return statements(cursor)
-    connection.health_check_done = True
+    # Django's own flag (BaseDatabaseWrapper, since 4.1), which django-stubs leaves out.
+    connection.health_check_done = True  # type: ignore[attr-defined]
     try:
         with connection.cursor() as cursor:
             return statements(cursor)
