@@ -373,9 +373,7 @@ def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
 def charge_retrieve(charge_id: str) -> ChargeInfo:
     """The charge with its balance transaction and its refunds, each with its own balance
     transaction and its failure's."""
-    charge = call(
-        stripe_client().v1.charges.retrieve, charge_id, {"expand": list(CHARGE_EXPAND)}
-    )
+    charge = call(stripe_client().v1.charges.retrieve, charge_id, {"expand": list(CHARGE_EXPAND)})
     return convert.charge(charge)
 
 

@@ -232,8 +232,9 @@ def test_several_saves_in_one_transaction_write_the_state_once(
     # A paid renewal saves the plan and the payment four times in one transaction; the
     # state is read and written once after the commit, and it is the committed one.
     plan = ContributionFactory(status="active")
-    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(
-        execute=True
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
     ):
         plan.status = "past_due"
         plan.save()
