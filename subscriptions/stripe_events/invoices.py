@@ -12,7 +12,12 @@ from subscriptions.services.outbox import email_queue
 
 from .money import payment_record
 from .registry import handles, object_id
-from .subscriptions import SubscriptionFacts, subscription_apply, subscription_fetch
+from .subscriptions import (
+    SubscriptionFacts,
+    subscription_apply,
+    subscription_facts,
+    subscription_fetch,
+)
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,11 @@ class InvoiceFacts:
 
 def _fetch(event: StripeEvent) -> InvoiceFacts:
     invoice = gateway.invoice_retrieve(object_id(event))
-    subscription = subscription_fetch(invoice.subscription_id) if invoice.subscription_id else None
+    subscription = None
+    if invoice.subscription is not None:
+        subscription = subscription_facts(invoice.subscription)
+    elif invoice.subscription_id:  # Stripe answered it unexpanded
+        subscription = subscription_fetch(invoice.subscription_id)
     return InvoiceFacts(invoice=invoice, subscription=subscription)
 
 

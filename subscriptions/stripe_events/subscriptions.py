@@ -55,7 +55,12 @@ def public_id_from(metadata: dict[str, str]) -> uuid.UUID | None:
 
 
 def subscription_fetch(subscription_id: str) -> SubscriptionFacts:
-    info = gateway.subscription_retrieve(subscription_id)
+    return subscription_facts(gateway.subscription_retrieve(subscription_id))
+
+
+def subscription_facts(info: gateway.SubscriptionInfo) -> SubscriptionFacts:
+    """What applying a subscription read from Stripe needs besides it: its customer if the
+    supporter is new to us, and its schedule if it has one."""
     mine = Q(stripe_subscription_id=info.id)
     if public_id := public_id_from(info.metadata):
         mine |= Q(public_id=public_id)

@@ -399,10 +399,16 @@ def payment_intent_charge_retrieve(payment_intent_id: str) -> ChargeInfo | None:
 
 
 def invoice_retrieve(invoice_id: str) -> InvoiceInfo:
-    """The invoice, with the charge that paid it (if any) and its balance transaction."""
+    """The invoice, with the charge that paid it (if any) and its balance transaction, and
+    the subscription it bills."""
     client = stripe_client()
-    # Its payments are a field Stripe includes when asked: one call instead of a second list.
-    invoice = call(client.v1.invoices.retrieve, invoice_id, {"expand": ["payments"]})
+    # Its payments are a field Stripe includes when asked, and its subscription expands: one
+    # call instead of a list of payments and a retrieve of the subscription.
+    invoice = call(
+        client.v1.invoices.retrieve,
+        invoice_id,
+        {"expand": ["payments", "parent.subscription_details.subscription.default_payment_method"]},
+    )
     payments = invoice.get("payments") or {}
     paid_charge = None
     needs_action = False

@@ -347,8 +347,9 @@ class _CountingStripe:
 
 
 def test_a_renewals_paid_invoice_is_read_in_two_stripe_calls(site, settings):
-    # The invoice with its payments, then the paying intent with its charge, the charge's
-    # balance transaction and refunds: every paid renewal is read this way by its worker.
+    # The invoice with its payments and its subscription, then the paying intent with its
+    # charge, the charge's balance transaction and refunds: every paid renewal is read this
+    # way by its worker.
     site.give(amount="5", frequency="month")
     site.advance(days=31)
     renewal = Payment.objects.order_by("-paid_at").first()
@@ -363,4 +364,9 @@ def test_a_renewals_paid_invoice_is_read_in_two_stripe_calls(site, settings):
     assert invoice.charge.status == "succeeded"
     assert invoice.charge.balance_transaction is not None
     assert invoice.charge.balance_transaction.id == renewal.stripe_balance_transaction_id
+    contribution = _only_contribution()
+    assert invoice.subscription is not None
+    assert invoice.subscription.id == contribution.stripe_subscription_id
+    assert invoice.subscription.current_period_end == contribution.current_period_end
+    assert invoice.subscription.card_last4 == "4242"
     assert len(counting.paths) == 2, counting.paths
