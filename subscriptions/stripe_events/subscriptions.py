@@ -83,6 +83,7 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     if contribution is None:
         # Made outside our checkout (Stripe's dashboard, the CLI): adopt it.
         contribution = Contribution(source_article=None)
+    stored = _mirrored_values(contribution) if contribution.stripe_synced_at is not None else None
     if contribution.supporter_id is None and facts.customer and facts.customer.email:
         contribution.supporter = supporter_upsert(
             email=facts.customer.email,
@@ -132,11 +133,24 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
         contribution.cancel_reason_detail = ""
     if contribution.covered_fee >= contribution.amount:
         contribution.covered_fee = 0
+    if stored is not None and _mirrored_values(contribution) == stored:
+        # Ours already says what Stripe says (a renewal's invoice after its subscription's
+        # update, a repeated event): nothing to write, to record or to tell anyone.
+        return contribution
     contribution.stripe_synced_at = timezone.now()
     contribution.save()
     contribution_changes_record(contribution=contribution, before=history_before)
     _contribution_change_emails(contribution, before=before, price_id=info.price_id)
     return contribution
+
+
+def _mirrored_values(contribution: Contribution) -> dict[str, Any]:
+    """Every stored column but the two that only say when it was last written."""
+    return {
+        field.attname: getattr(contribution, field.attname)
+        for field in Contribution._meta.concrete_fields
+        if field.attname not in {"stripe_synced_at", "updated_at"}
+    }
 
 
 def _cancel_reason(info: gateway.SubscriptionInfo, *, expired: bool) -> str:

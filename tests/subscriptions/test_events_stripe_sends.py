@@ -10,6 +10,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.emails.formatting import local_date
@@ -370,3 +372,18 @@ def test_a_renewals_paid_invoice_is_read_in_two_stripe_calls(site, settings):
     assert invoice.subscription.current_period_end == contribution.current_period_end
     assert invoice.subscription.card_last4 == "4242"
     assert len(counting.paths) == 2, counting.paths
+
+
+def test_a_subscription_event_that_changes_nothing_writes_nothing(site):
+    # A renewal's invoice.paid reads the subscription its customer.subscription.updated has
+    # already mirrored: the plan is not written again.
+    site.give(amount="5", frequency="month")
+    contribution = _only_contribution()
+    event = StripeEvent.objects.filter(type="customer.subscription.created").get()
+
+    with CaptureQueriesContext(connection) as queries:
+        stripe_event_process(event_pk=event.pk, force=True)
+
+    writes = [q for q in queries if q["sql"].startswith('UPDATE "subscriptions_contribution"')]
+    assert writes == []
+    assert _only_contribution().stripe_synced_at == contribution.stripe_synced_at
