@@ -12,6 +12,8 @@ of theirs, after commit; a cookie Redis does not know (Redis emptied, an old bro
 looked up in the database once and remembered.
 """
 
+import threading
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -125,4 +127,24 @@ def reader_state_on_save(sender: type, instance: Contribution | Payment, **kwarg
     supporter's browsers are shown follow it."""
     supporter_id = instance.supporter_id
     if supporter_id is not None:
-        transaction.on_commit(lambda: reader_state_refresh(supporter_id=supporter_id))
+        saved = time.monotonic_ns()
+        transaction.on_commit(lambda: _refresh_unless_done_since(supporter_id, saved))
+
+
+# Per thread (one connection each): the supporter whose state was last written, and when the
+# writing began.
+_last_refresh = threading.local()
+
+
+def _refresh_unless_done_since(supporter_id: int, saved: int) -> None:
+    """Refresh after a commit, unless this thread has already refreshed this supporter since
+    the save: a thread's callbacks run once its transaction has committed, so a refresh that
+    began after the save read the saved rows. A paid renewal saves the plan and the payment
+    four times in one transaction; its state is written once, not four times."""
+    if getattr(_last_refresh, "value", None) is not None:
+        last_supporter, began = _last_refresh.value
+        if last_supporter == supporter_id and began > saved:
+            return
+    began = time.monotonic_ns()
+    reader_state_refresh(supporter_id=supporter_id)
+    _last_refresh.value = (supporter_id, began)

@@ -12,7 +12,12 @@ from subscriptions.services.outbox import email_queue
 
 from .money import payment_record
 from .registry import handles, object_id
-from .subscriptions import SubscriptionFacts, subscription_apply, subscription_fetch
+from .subscriptions import (
+    SubscriptionFacts,
+    subscription_apply,
+    subscription_facts,
+    subscription_fetch,
+)
 
 
 @dataclass(frozen=True)
@@ -23,14 +28,18 @@ class InvoiceFacts:
 
 def _fetch(event: StripeEvent) -> InvoiceFacts:
     invoice = gateway.invoice_retrieve(object_id(event))
-    subscription = subscription_fetch(invoice.subscription_id) if invoice.subscription_id else None
+    subscription = None
+    if invoice.subscription is not None:
+        subscription = subscription_facts(invoice.subscription)
+    elif invoice.subscription_id:  # Stripe answered it unexpanded
+        subscription = subscription_fetch(invoice.subscription_id)
     return InvoiceFacts(invoice=invoice, subscription=subscription)
 
 
 def _paid_fetch(event: StripeEvent) -> InvoiceFacts | None:
-    """Stripe sends invoice.paid and invoice.payment_succeeded for every paid invoice. Once
-    its payment is recorded with its plan and supporter, neither can tell us more (a refund
-    or dispute, or a change of plan, comes with events of its own): no Stripe calls then."""
+    """Once an invoice's payment is recorded with its plan and supporter, a repeat of its
+    invoice.paid can tell us no more (a refund or dispute, or a change of plan, comes with
+    events of its own): no Stripe calls then."""
     recorded = Payment.objects.filter(
         stripe_invoice_id=object_id(event),
         contribution__isnull=False,
@@ -41,7 +50,10 @@ def _paid_fetch(event: StripeEvent) -> InvoiceFacts | None:
     return _fetch(event)
 
 
-@handles("invoice.paid", "invoice.payment_succeeded", fetch=_paid_fetch)
+# Not invoice.payment_succeeded: Stripe sends it beside invoice.paid for every paid invoice
+# and invoice.paid also covers an invoice paid out of band, so the second told us nothing
+# and was a quarter of a month's renewal events.
+@handles("invoice.paid", fetch=_paid_fetch)
 def invoice_paid(facts: InvoiceFacts | None) -> Payment | None:
     if facts is None:
         return None

@@ -55,7 +55,12 @@ def public_id_from(metadata: dict[str, str]) -> uuid.UUID | None:
 
 
 def subscription_fetch(subscription_id: str) -> SubscriptionFacts:
-    info = gateway.subscription_retrieve(subscription_id)
+    return subscription_facts(gateway.subscription_retrieve(subscription_id))
+
+
+def subscription_facts(info: gateway.SubscriptionInfo) -> SubscriptionFacts:
+    """What applying a subscription read from Stripe needs besides it: its customer if the
+    supporter is new to us, and its schedule if it has one."""
     mine = Q(stripe_subscription_id=info.id)
     if public_id := public_id_from(info.metadata):
         mine |= Q(public_id=public_id)
@@ -78,6 +83,7 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     if contribution is None:
         # Made outside our checkout (Stripe's dashboard, the CLI): adopt it.
         contribution = Contribution(source_article=None)
+    stored = _mirrored_values(contribution) if contribution.stripe_synced_at is not None else None
     if contribution.supporter_id is None and facts.customer and facts.customer.email:
         contribution.supporter = supporter_upsert(
             email=facts.customer.email,
@@ -127,11 +133,24 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
         contribution.cancel_reason_detail = ""
     if contribution.covered_fee >= contribution.amount:
         contribution.covered_fee = 0
+    if stored is not None and _mirrored_values(contribution) == stored:
+        # Ours already says what Stripe says (a renewal's invoice after its subscription's
+        # update, a repeated event): nothing to write, to record or to tell anyone.
+        return contribution
     contribution.stripe_synced_at = timezone.now()
     contribution.save()
     contribution_changes_record(contribution=contribution, before=history_before)
     _contribution_change_emails(contribution, before=before, price_id=info.price_id)
     return contribution
+
+
+def _mirrored_values(contribution: Contribution) -> dict[str, Any]:
+    """Every stored column but the two that only say when it was last written."""
+    return {
+        field.attname: getattr(contribution, field.attname)
+        for field in Contribution._meta.concrete_fields
+        if field.attname not in {"stripe_synced_at", "updated_at"}
+    }
 
 
 def _cancel_reason(info: gateway.SubscriptionInfo, *, expired: bool) -> str:

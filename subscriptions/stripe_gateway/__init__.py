@@ -373,34 +373,46 @@ def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
 def charge_retrieve(charge_id: str) -> ChargeInfo:
     """The charge with its balance transaction and its refunds, each with its own balance
     transaction and its failure's."""
-    charge = call(
-        stripe_client().v1.charges.retrieve,
-        charge_id,
-        {
-            "expand": [
-                "balance_transaction",
-                "refunds.data.balance_transaction",
-                "refunds.data.failure_balance_transaction",
-            ]
-        },
-    )
+    charge = call(stripe_client().v1.charges.retrieve, charge_id, {"expand": list(CHARGE_EXPAND)})
     return convert.charge(charge)
 
 
+# What a charge is read with: its money, and each refund's (Stripe expands four levels deep
+# at most, so these also fit below a payment intent's `latest_charge`).
+CHARGE_EXPAND = (
+    "balance_transaction",
+    "refunds.data.balance_transaction",
+    "refunds.data.failure_balance_transaction",
+)
+
+
 def payment_intent_charge_retrieve(payment_intent_id: str) -> ChargeInfo | None:
-    intent = call(stripe_client().v1.payment_intents.retrieve, payment_intent_id)
-    charge_id = convert.object_id(intent.get("latest_charge"))
-    return charge_retrieve(charge_id) if charge_id else None
+    """The intent's latest charge, read in the same call as the intent (one call, not two:
+    a renewal's invoice is paid by an intent, and every paid invoice is read this way)."""
+    intent = call(
+        stripe_client().v1.payment_intents.retrieve,
+        payment_intent_id,
+        {"expand": [f"latest_charge.{path}" for path in CHARGE_EXPAND]},
+    )
+    latest = intent.get("latest_charge")
+    return convert.charge(latest) if isinstance(latest, dict) else None
 
 
 def invoice_retrieve(invoice_id: str) -> InvoiceInfo:
-    """The invoice, with the charge that paid it (if any) and its balance transaction."""
+    """The invoice, with the charge that paid it (if any) and its balance transaction, and
+    the subscription it bills."""
     client = stripe_client()
-    invoice = call(client.v1.invoices.retrieve, invoice_id)
-    payments = call(client.v1.invoice_payments.list, {"invoice": invoice_id, "limit": 10})
+    # Its payments are a field Stripe includes when asked, and its subscription expands: one
+    # call instead of a list of payments and a retrieve of the subscription.
+    invoice = call(
+        client.v1.invoices.retrieve,
+        invoice_id,
+        {"expand": ["payments", "parent.subscription_details.subscription.default_payment_method"]},
+    )
+    payments = invoice.get("payments") or {}
     paid_charge = None
     needs_action = False
-    for invoice_payment in payments["data"]:
+    for invoice_payment in payments.get("data") or []:
         payment = invoice_payment["payment"]
         intent_id = convert.object_id(payment.get("payment_intent"))
         if invoice_payment.get("status") == "open" and intent_id and invoice["status"] == "open":

@@ -235,6 +235,11 @@ def invoice(obj: Any, *, paid_charge: ChargeInfo | None, needs_action: bool = Fa
         charge=paid_charge,
         hosted_invoice_url=obj.get("hosted_invoice_url") or "",
         needs_action=needs_action,
+        subscription=(
+            subscription(details["subscription"])
+            if isinstance(details.get("subscription"), dict)
+            else None
+        ),
     )
 
 

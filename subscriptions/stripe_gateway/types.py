@@ -171,6 +171,8 @@ class InvoiceInfo:
     hosted_invoice_url: str = ""
     # The bank asked the cardholder to confirm (3-D Secure) and nobody has yet.
     needs_action: bool = False
+    # The subscription it bills, read in the same call as the invoice.
+    subscription: SubscriptionInfo | None = None
 
 
 @dataclass(frozen=True)

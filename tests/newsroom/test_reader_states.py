@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from django.core import signing
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsroom.services import appeal_create_default
@@ -221,3 +223,25 @@ def test_the_support_page_keeps_its_form_and_shows_the_card_note(client, article
 
     assert FAILED_NOTE in page
     assert 'name="frequency"' in page
+
+
+@pytest.mark.django_db
+def test_several_saves_in_one_transaction_write_the_state_once(
+    django_capture_on_commit_callbacks,
+):
+    # A paid renewal saves the plan and the payment four times in one transaction; the
+    # state is read and written once after the commit, and it is the committed one.
+    plan = ContributionFactory(status="active")
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        plan.status = "past_due"
+        plan.save()
+        plan.card_last4 = "4444"
+        plan.save()
+        plan.save()
+
+    state_reads = [q for q in queries if '"subscriptions_supporter"."state"' in q["sql"]]
+    assert len(state_reads) == 1
+    assert cache.get(_key(str(plan.public_id))) == PAYMENT_FAILED

@@ -122,6 +122,19 @@ def test_receipt_numbers_are_gap_free_under_concurrent_payments():
     assert ReceiptCounter.objects.get(year=year).last_number == 12
 
 
+def test_numbering_a_receipt_in_a_counted_year_locks_bumps_and_writes_only(
+    django_assert_num_queries,
+):
+    # Every renewal is numbered: three queries, where a get_or_create first cost three more.
+    receipt_number_assign(PaymentFactory())
+    later = PaymentFactory()
+
+    with django_assert_num_queries(3):
+        number = receipt_number_assign(later)
+
+    assert number.endswith("-000002")
+
+
 def test_receipt_numbers_start_again_each_calendar_year():
     old = PaymentFactory(paid_at=datetime(2025, 12, 31, 12, tzinfo=timezone.get_current_timezone()))
     new = PaymentFactory(paid_at=datetime(2026, 1, 2, 12, tzinfo=timezone.get_current_timezone()))

@@ -30,7 +30,6 @@ EXPECTED_TYPES = {
     "customer.subscription.paused",
     "customer.subscription.resumed",
     "invoice.paid",
-    "invoice.payment_succeeded",
     "invoice.payment_failed",
     "invoice.payment_action_required",
     "invoice.upcoming",
