@@ -39,7 +39,7 @@ from subscriptions.models import (
     Payment,
     Supporter,
 )
-from subscriptions.services import outbox, reminders
+from subscriptions.services import handover, outbox, reminders
 from subscriptions.services.handover import handover_seen
 from subscriptions.services.outbox import (
     CLAIM_TIMEOUT,
@@ -892,3 +892,28 @@ def test_a_message_refused_after_its_end_leaves_no_handed_over_mark(smtp_sink):
     assert "451" in receipt.last_error
     assert smtp_sink.refused == 1
     assert not handover_seen(receipt)
+
+
+@pytest.mark.django_db
+def test_an_email_goes_unmarked_and_logged_when_redis_is_away(
+    smtp_sink, settings, monkeypatch, caplog
+):
+    """No place for the mark: the email still goes (a dead worker would send it again, as
+    before marks existed), and the operator is told."""
+    # Restored after the test, so the sends of later tests are marked again at once.
+    monkeypatch.setattr(handover, "_store_down_until", 0.0)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.redis_cache.ReusedClientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+
+    assert outbox_email_send(email_id=receipt.pk) == "sent"
+
+    [message] = smtp_sink.messages
+    assert message["Message-ID"] == receipt.message_id
+    assert f"Email {receipt.pk}: could not store its handed-over mark" in caplog.text
