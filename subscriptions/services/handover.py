@@ -11,11 +11,11 @@ for on every email, and a Redis SET with its expiry took 0.06-0.09 ms against 0.
 for a committed one-row UPDATE (3,000 of each, load average 4.5 on two cores), against some
 2.6 ms for a whole plain smtplib send (360-400 a second). Through bench/emails.py (3,000
 receipts; a machine shared with other work, so noisy) outbox/plain smtplib was, at load
-4-6, 0.62-0.68 with Redis marks, 0.55-0.62 with an UPDATE per email and 0.32-0.63 with no
-mark (three runs each); at load 2-3.5, 0.67-0.87 with Redis marks and 0.53-0.70 with no
-mark: no sign of the Redis mark's cost above the noise. What Redis gives up is durability:
-a mark lost with a Redis restart, or evicted under memory pressure, means a resend, which
-is what happened before any mark existed.
+3-7, 0.62-0.68 with Redis marks, 0.55-0.62 with an UPDATE per email and 0.32-0.63 with no
+mark (three runs each); at load 2-6, 0.53-0.97 with Redis marks and 0.38-1.07 with no mark
+(six runs each): no sign of the Redis mark's cost above the noise (bench/README.md). What
+Redis gives up is durability: a mark lost with a Redis restart, or evicted under memory
+pressure, means a resend, which is what happened before any mark existed.
 
 A mark belongs to one claim (the row and its claimed_at), so it never speaks for a later
 attempt at the same row, and it is deleted when the server refuses the message.

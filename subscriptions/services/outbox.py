@@ -154,7 +154,7 @@ def _handed_over_settle(email: OutboxEmail) -> bool:
     left to hear), and sending it again would be the reader's second copy."""
     if not handover_seen(email):
         return False
-    OutboxEmail.objects.filter(
+    settled = OutboxEmail.objects.filter(
         pk=email.pk, status=EmailStatus.SENDING, claimed_at=email.claimed_at
     ).update(
         status=EmailStatus.SENT,
@@ -163,7 +163,8 @@ def _handed_over_settle(email: OutboxEmail) -> bool:
         operator_fault=False,
         last_error=HANDED_OVER_NOTE,
     )
-    logger.warning("Email %s: %s", email.pk, HANDED_OVER_NOTE)
+    if settled:  # else the sweeper and a redelivered task both found it: one tells
+        logger.warning("Email %s: %s", email.pk, HANDED_OVER_NOTE)
     return True
 
 
