@@ -7,7 +7,8 @@ the log: its Message-ID and recipients. The mode file holds one word, read on ev
 - `ok`: accepts any credentials and every message;
 - `4xx`: accepts the login, then answers `451` to MAIL FROM (try again later);
 - `535`: refuses every login (`535 5.7.8 Authentication credentials invalid`);
-- `slow`: accepts everything, a quarter of a second per message (a busy server).
+- `slow`: accepts everything, answering each message a quarter of a second after taking it
+  (a busy server).
 """
 
 import argparse
@@ -48,8 +49,9 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        if self.mode() == "slow":
-            await asyncio.sleep(SLOW_SECONDS)
+        # Taken the moment the end of the data arrives, as a real server queues it before
+        # answering: a client that vanishes while the answer is slow does not undo it
+        # (aiosmtpd cancels this handler when the client goes, so the log comes first).
         found = MESSAGE_ID.search(envelope.content)
         line = {
             "message_id": found.group(1).decode() if found else None,
@@ -58,6 +60,8 @@ class Sink:
         with self.lock:
             self.log.write(json.dumps(line) + "\n")
             self.log.flush()
+        if self.mode() == "slow":
+            await asyncio.sleep(SLOW_SECONDS)
         return "250 Message accepted for delivery"
 
 

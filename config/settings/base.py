@@ -187,6 +187,10 @@ _email = env.email_url("EMAIL_URL", default="consolemail://")
 # EMAIL_URL covers SMTP; any django-anymail provider is chosen by EMAIL_BACKEND (e.g.
 # anymail.backends.postmark.EmailBackend) plus its ANYMAIL_* variables, by settings alone.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+# SMTP goes through Django's backend with a hook before each message's end, which lets the
+# outbox tell a dead worker's delivered emails from its undelivered ones (emails/smtp.py).
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "subscriptions.emails.smtp.EmailBackend"
 EMAIL_HOST = _email.get("EMAIL_HOST", "")
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")

@@ -22,7 +22,9 @@ from django.utils import timezone, translation
 from subscriptions.emails.kinds import SPECS
 from subscriptions.emails.links import links_fill
 from subscriptions.emails.render import email_render
+from subscriptions.emails.smtp import handover_hook
 from subscriptions.models import EmailStatus, OutboxEmail, Supporter
+from subscriptions.services.handover import handover_forget, handover_mark, handover_seen
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,11 @@ OPERATOR_FAULT_HTTP_STATUSES = {401, 403}
 # within the task's time limit).
 SENT_RECORD_TRIES = 10
 SENT_RECORD_MAX_WAIT_SECONDS = 10
+# On a row whose worker died after handing its message to the SMTP server (handover.py).
+HANDED_OVER_NOTE = (
+    "Recorded as sent without sending again: its worker stopped after handing the message "
+    "to the mail server, before hearing the answer."
+)
 
 
 class TransientSendFailure(Exception):
@@ -132,11 +139,33 @@ def outbox_email_claim(*, email_id: int) -> OutboxEmail | None:
         )
         if email is None:
             return None
+        if email.status == EmailStatus.SENDING and _handed_over_settle(email):
+            return None
         email.status = EmailStatus.SENDING
         email.claimed_at = timezone.now()
         email.attempts += 1
         email.save(update_fields=["status", "claimed_at", "attempts"])
     return email
+
+
+def _handed_over_settle(email: OutboxEmail) -> bool:
+    """A dead worker's claim: if it had handed the message over, record the row as sent
+    and answer True. The server then has the message (unless it refused it with nobody
+    left to hear), and sending it again would be the reader's second copy."""
+    if not handover_seen(email):
+        return False
+    settled = OutboxEmail.objects.filter(
+        pk=email.pk, status=EmailStatus.SENDING, claimed_at=email.claimed_at
+    ).update(
+        status=EmailStatus.SENT,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        operator_fault=False,
+        last_error=HANDED_OVER_NOTE,
+    )
+    if settled:  # else the sweeper and a redelivered task both found it: one tells
+        logger.warning("Email %s: %s", email.pk, HANDED_OVER_NOTE)
+    return True
 
 
 class _SharedConnection:
@@ -256,11 +285,14 @@ def _deliver(email: OutboxEmail) -> int | None:
     """Send one claimed row and record the outcome on it. Answers None when it is done
     (sent, or failed for good), else the seconds until it may be tried again."""
     try:
-        _send(email)
+        with handover_hook(lambda: handover_mark(email)):
+            _send(email)
     except Exception as error:
         _shared_connection.drop()
+        handover_forget(email)
         return _failure_record(email, error)
-    # One UPDATE per email, at once: a worker killed mid-batch resends nothing it sent.
+    # One UPDATE per email, at once: a worker killed after this resends nothing it sent.
+    # Killed between the handover mark and this UPDATE, the row is settled by its mark.
     email.status = EmailStatus.SENT
     email.sent_at = timezone.now()
     email.next_attempt_at = None
@@ -346,15 +378,18 @@ def outbox_email_send_again(*, email: OutboxEmail) -> bool:
 
 
 def outbox_sweep() -> int:
-    """Re-queue rows left pending (lost task) or claimed by a worker that died."""
+    """Re-queue rows left pending (lost task) or claimed by a worker that died before it
+    handed the message over (one that died after is recorded sent); answer how many."""
     now = timezone.now()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     unsent = OutboxEmail.objects.filter(
         Q(status=EmailStatus.PENDING, created_at__lt=now - PENDING_GRACE) & due
         | Q(status=EmailStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    ).values_list("pk", flat=True)
+    ).only("pk", "status", "claimed_at")
     count = 0
-    for email_id in unsent.iterator():
-        _enqueue(email_id)
+    for email in unsent.iterator():
+        if email.status == EmailStatus.SENDING and _handed_over_settle(email):
+            continue
+        _enqueue(email.pk)
         count += 1
     return count

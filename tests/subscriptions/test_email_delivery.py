@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from config.celery import HEARTBEAT_CACHE_KEY, app
 from subscriptions import tasks
+from subscriptions.emails.smtp import TERMINATOR, HandoverSMTP
 from subscriptions.models import (
     AuditEntry,
     Contribution,
@@ -38,7 +39,8 @@ from subscriptions.models import (
     Payment,
     Supporter,
 )
-from subscriptions.services import outbox, reminders
+from subscriptions.services import handover, outbox, reminders
+from subscriptions.services.handover import handover_seen
 from subscriptions.services.outbox import (
     CLAIM_TIMEOUT,
     TransientSendFailure,
@@ -119,7 +121,7 @@ def smtp_server(settings) -> Iterator[SinkController]:
     """A real SMTP server on 127.0.0.1, and the site configured to send through it."""
     controller = SinkController(SmtpSink())
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "subscriptions.emails.smtp.EmailBackend"
     settings.EMAIL_HOST = controller.hostname
     settings.EMAIL_PORT = controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
@@ -525,7 +527,7 @@ def smtp_with_login(settings) -> Iterator[SmtpSink]:
         auth_require_tls=False,  # plain AUTH on loopback (the tests silence its warning)
     )
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "subscriptions.emails.smtp.EmailBackend"
     settings.EMAIL_HOST = controller.hostname
     settings.EMAIL_PORT = controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
@@ -781,3 +783,137 @@ def test_one_send_takes_the_due_emails_with_it_and_one_refusal_holds_none_back(s
     # Their own tasks find nothing left to do.
     assert outbox_email_send(email_id=others[0].pk) == "skipped"
     assert len(smtp_sink.messages) == len(others)
+
+
+# --- A worker killed while it hands a message over (bench/faults/fault_worker_kill.py) ----
+
+
+class WorkerKilled(BaseException):
+    """SIGKILL, as far as the sender can tell: no `except Exception` runs, nothing more is
+    written to the server or the database."""
+
+
+def _killed_at(monkeypatch, moment: Callable[[bytes], bool], *, after_writing: bool) -> None:
+    """Kill the sender at the write `moment` picks: its socket closes with no QUIT."""
+    real_send = HandoverSMTP.send
+
+    def send(self, data):
+        if not moment(data):
+            return real_send(self, data)
+        if after_writing:
+            real_send(self, data)
+        self.close()
+        raise WorkerKilled
+
+    monkeypatch.setattr(HandoverSMTP, "send", send)
+
+
+def _claim_timed_out(email: OutboxEmail, monkeypatch) -> None:
+    """Move the clock past the claim's timeout (the claim itself, and so its mark, stay)."""
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENDING
+    later = email.claimed_at + CLAIM_TIMEOUT + timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("broker")
+@pytest.mark.parametrize("found_by", ["sweep", "redelivered-task"])
+def test_a_worker_killed_after_handing_a_message_over_never_sends_it_again(
+    smtp_sink, monkeypatch, found_by
+):
+    """Killed after writing the message's end, before reading the 250: the server has the
+    email, and the row left `sending` is recorded sent, not sent a second time."""
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+    _killed_at(monkeypatch, lambda data: data == TERMINATOR, after_writing=True)
+
+    with pytest.raises(WorkerKilled):
+        outbox_email_send(email_id=receipt.pk)
+
+    wait_until(lambda: len(smtp_sink.messages) == 1, what="the server to take the message")
+    monkeypatch.undo()
+    _claim_timed_out(receipt, monkeypatch)
+    if found_by == "sweep":
+        assert outbox_sweep() == 0
+    else:
+        assert outbox_email_send(email_id=receipt.pk) == "skipped"
+
+    receipt.refresh_from_db()
+    assert receipt.status == EmailStatus.SENT
+    assert receipt.sent_at is not None
+    assert receipt.attempts == 1
+    assert receipt.last_error == outbox.HANDED_OVER_NOTE
+    [message] = smtp_sink.messages
+    assert message["Message-ID"] == receipt.message_id
+    assert outbox_sweep() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("broker")
+def test_a_worker_killed_before_handing_a_message_over_has_it_sent_once(smtp_sink, monkeypatch):
+    """Killed with the whole message written but not its end: the server discards it, so
+    the row is sent again when its claim times out, once."""
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+    message_id = receipt.message_id.encode()
+    # The body goes in one write (commands go as text).
+    body = lambda data: isinstance(data, bytes) and message_id in data  # noqa: E731
+    _killed_at(monkeypatch, body, after_writing=True)
+
+    with pytest.raises(WorkerKilled):
+        outbox_email_send(email_id=receipt.pk)
+
+    monkeypatch.undo()
+    _claim_timed_out(receipt, monkeypatch)
+    assert outbox_sweep() == 1
+    assert outbox_email_send(email_id=receipt.pk) == "sent"
+
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.attempts, receipt.last_error) == (EmailStatus.SENT, 2, "")
+    [message] = smtp_sink.messages
+    assert message["Message-ID"] == receipt.message_id
+    assert outbox_sweep() == 0
+
+
+@pytest.mark.django_db
+def test_a_message_refused_after_its_end_leaves_no_handed_over_mark(smtp_sink):
+    """451 to the message's end: the row waits for its retry, and had its next worker died
+    mid-send, nothing would claim the message was delivered."""
+    smtp_sink.refuse_next = 1
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+
+    with pytest.raises(TransientSendFailure):
+        outbox_email_send(email_id=receipt.pk)
+
+    receipt.refresh_from_db()
+    assert receipt.status == EmailStatus.PENDING
+    assert "451" in receipt.last_error
+    assert smtp_sink.refused == 1
+    assert not handover_seen(receipt)
+
+
+@pytest.mark.django_db
+def test_an_email_goes_unmarked_and_logged_when_redis_is_away(
+    smtp_sink, settings, monkeypatch, caplog
+):
+    """No place for the mark: the email still goes (a dead worker would send it again, as
+    before marks existed), and the operator is told."""
+    # Restored after the test, so the sends of later tests are marked again at once.
+    monkeypatch.setattr(handover, "_store_down_until", 0.0)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.redis_cache.ReusedClientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    _record_payment(_supporter())
+    receipt = OutboxEmail.objects.get()
+
+    assert outbox_email_send(email_id=receipt.pk) == "sent"
+
+    [message] = smtp_sink.messages
+    assert message["Message-ID"] == receipt.message_id
+    assert f"Email {receipt.pk}: could not store its handed-over mark" in caplog.text
