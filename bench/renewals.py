@@ -441,7 +441,8 @@ def main() -> None:  # noqa: PLR0915 - one story, told in order
                 "-Q",
                 "default,emails",
                 "--concurrency",
-                "4",
+                # The Procfile's default, or the same variable it reads.
+                os.environ.get("WORKER_CONCURRENCY", "4"),
                 "-l",
                 "warning",
             ],
