@@ -66,22 +66,22 @@ def object_belongs_to_erased_supporter(object_id: str) -> bool:
     if not object_id:
         return False
     erased = Q(supporter__erased_at__isnull=False)
-    return (
-        Contribution.objects.filter(
-            erased,
-            Q(stripe_customer_id=object_id)
-            | Q(stripe_subscription_id=object_id)
-            | Q(stripe_payment_intent_id=object_id)
-            | Q(stripe_checkout_session_id=object_id),
-        ).exists()
-        or Payment.objects.filter(
-            erased,
-            Q(stripe_charge_id=object_id)
-            | Q(stripe_payment_intent_id=object_id)
-            | Q(stripe_invoice_id=object_id)
-            | Q(stripe_dispute_id=object_id),
-        ).exists()
+    contributions = Contribution.objects.filter(
+        erased,
+        Q(stripe_customer_id=object_id)
+        | Q(stripe_subscription_id=object_id)
+        | Q(stripe_payment_intent_id=object_id)
+        | Q(stripe_checkout_session_id=object_id),
     )
+    payments = Payment.objects.filter(
+        erased,
+        Q(stripe_charge_id=object_id)
+        | Q(stripe_payment_intent_id=object_id)
+        | Q(stripe_invoice_id=object_id)
+        | Q(stripe_dispute_id=object_id),
+    )
+    # One query, not two: every processed event asks.
+    return contributions.values("pk").union(payments.values("pk"), all=True).exists()
 
 
 def supporter_export(*, supporter: Supporter) -> dict[str, Any]:

@@ -253,16 +253,25 @@ def stripe_event_process(*, event_pk: int, force: bool = False) -> StripeEvent:
         # Every Stripe call, before any transaction: no row is locked while we wait.
         facts = handler.fetch(event) if handler is not None else None
         with transaction.atomic():
-            event = StripeEvent.objects.select_for_update().get(pk=event_pk)
-            if event.processed_at and not force:
-                return event  # another worker finished it while we were fetching
+            # Lock the row and read only what decides: not its payload a second time.
+            locked = StripeEvent.objects.select_for_update().filter(pk=event_pk)
+            processed_at, attempts = locked.values_list("processed_at", "attempts").get()
+            if processed_at and not force:
+                # Another worker finished it while we were fetching.
+                event.processed_at, event.attempts = processed_at, attempts
+                return event
             if handler is not None:
                 handler.apply(facts)
-            event.attempts += 1
+            event.attempts = attempts + 1
             event.processed_at = timezone.now()
             event.last_error = ""
             event.next_attempt_at = None
-            event.save(update_fields=["attempts", "last_error", "processed_at", "next_attempt_at"])
+            locked.update(
+                attempts=event.attempts,
+                processed_at=event.processed_at,
+                last_error="",
+                next_attempt_at=None,
+            )
     except Exception as error:
         _failure_record(event_pk, error)
         raise EventProcessingFailed(f"{event.type} {event.stripe_id}: {error}") from error
