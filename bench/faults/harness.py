@@ -518,17 +518,18 @@ class Driver:
         or Stripe fails, the reader tries again a little later (a new form, as a reload)."""
         site = self.stack.site
         while True:
-            status, headers, body = http(
-                "POST",
-                f"{site}/support/",
-                {
-                    "amount": gift.amount,
-                    "currency": gift.currency,
-                    "frequency": gift.frequency,
-                    "form_token": str(uuid.uuid4()),
-                },
-                headers={"Origin": site, "Sec-Fetch-Site": "same-origin"},
-            )
+            form = {
+                "amount": gift.amount,
+                "currency": gift.currency,
+                "frequency": gift.frequency,
+                "form_token": str(uuid.uuid4()),
+            }
+            same_site = {"Origin": site, "Sec-Fetch-Site": "same-origin"}
+            status, headers, body = http("POST", f"{site}/support/", form, headers=same_site)
+            if status == 200 and b'name="upsell"' in body:
+                # A gift once is first offered as a smaller monthly one: "No, give once".
+                form["upsell"] = "declined"
+                status, headers, body = http("POST", f"{site}/support/", form, headers=same_site)
             if status == 303 and "/checkout/" in headers.get("Location", ""):
                 status, headers, body = http(
                     "POST",
