@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
 
-from django.db.models import Q
+from django.utils import timezone
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.models import Contribution, EmailKind, Payment, StripeEvent
@@ -27,10 +28,11 @@ class InvoiceFacts:
 
 
 def _fetch(event: StripeEvent) -> InvoiceFacts:
+    read_at = timezone.now()
     invoice = gateway.invoice_retrieve(object_id(event))
     subscription = None
     if invoice.subscription is not None:
-        subscription = subscription_facts(invoice.subscription)
+        subscription = subscription_facts(invoice.subscription, read_at=read_at)
     elif invoice.subscription_id:  # Stripe answered it unexpanded
         subscription = subscription_fetch(invoice.subscription_id)
     return InvoiceFacts(invoice=invoice, subscription=subscription)
@@ -117,8 +119,8 @@ def _upcoming_fetch(event: StripeEvent) -> list[SubscriptionFacts]:
     if not customer_id:
         return []
     plans = Contribution.objects.filter(stripe_customer_id=customer_id)
-    yearly = Q(frequency=Frequency.YEAR) | Q(scheduled_frequency=Frequency.YEAR)
-    if plans.exists() and not plans.filter(yearly).exists():
+    frequencies = list(plans.values_list("frequency", "scheduled_frequency"))
+    if frequencies and Frequency.YEAR not in chain.from_iterable(frequencies):
         return []  # only yearly plans are announced; a customer of ours with none needs no call
     announced = event.stripe_created_at
     return [

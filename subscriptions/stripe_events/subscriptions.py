@@ -3,6 +3,7 @@ change of plan deserves."""
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -34,9 +35,16 @@ STRIPE_FEEDBACK: dict[str, str] = {
 FEEDBACK_REASONS = {feedback: reason for reason, feedback in STRIPE_FEEDBACK.items()}
 
 
+# How far apart the clocks of two of our machines (web, worker) may be: an event received
+# this long before we last read its subscription is known to be in what we read.
+CLOCK_MARGIN = timedelta(seconds=10)
+
+
 @dataclass(frozen=True)
 class SubscriptionFacts:
     subscription: gateway.SubscriptionInfo
+    # When we asked Stripe for it: every change Stripe made before this is in it.
+    read_at: datetime
     # Only fetched when we do not yet know who the supporter is.
     customer: gateway.CustomerInfo | None
     # The schedule attached to the subscription (a pending switch of frequency), if any.
@@ -55,12 +63,13 @@ def public_id_from(metadata: dict[str, str]) -> uuid.UUID | None:
 
 
 def subscription_fetch(subscription_id: str) -> SubscriptionFacts:
-    return subscription_facts(gateway.subscription_retrieve(subscription_id))
+    read_at = timezone.now()
+    return subscription_facts(gateway.subscription_retrieve(subscription_id), read_at=read_at)
 
 
-def subscription_facts(info: gateway.SubscriptionInfo) -> SubscriptionFacts:
-    """What applying a subscription read from Stripe needs besides it: its customer if the
-    supporter is new to us, and its schedule if it has one."""
+def subscription_facts(info: gateway.SubscriptionInfo, *, read_at: datetime) -> SubscriptionFacts:
+    """What applying a subscription read from Stripe (asked for at `read_at`) needs besides
+    it: its customer if the supporter is new to us, and its schedule if it has one."""
     mine = Q(stripe_subscription_id=info.id)
     if public_id := public_id_from(info.metadata):
         mine |= Q(public_id=public_id)
@@ -71,7 +80,9 @@ def subscription_facts(info: gateway.SubscriptionInfo) -> SubscriptionFacts:
     schedule = None
     if info.schedule_id:
         schedule = gateway.subscription_schedule_retrieve(info.schedule_id)
-    return SubscriptionFacts(subscription=info, customer=customer, schedule=schedule)
+    return SubscriptionFacts(
+        subscription=info, read_at=read_at, customer=customer, schedule=schedule
+    )
 
 
 def subscription_apply(facts: SubscriptionFacts) -> Contribution:
@@ -137,7 +148,7 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
         # Ours already says what Stripe says (a renewal's invoice after its subscription's
         # update, a repeated event): nothing to write, to record or to tell anyone.
         return contribution
-    contribution.stripe_synced_at = timezone.now()
+    contribution.stripe_synced_at = facts.read_at
     contribution.save()
     contribution_changes_record(contribution=contribution, before=history_before)
     _contribution_change_emails(contribution, before=before, price_id=info.price_id)
@@ -215,8 +226,25 @@ def contribution_mirror(*, subscription_id: str) -> Contribution:
         return subscription_apply(facts)
 
 
-def _fetch(event: StripeEvent) -> SubscriptionFacts:
+def _fetch(event: StripeEvent) -> SubscriptionFacts | None:
+    if event.processed_at is None and _read_since(event):
+        return None
     return subscription_fetch(object_id(event))
+
+
+def _read_since(event: StripeEvent) -> bool:
+    """Whether what we hold of the event's subscription was read from Stripe after the event
+    reached us: then it already shows whatever the event announces (a renewal's
+    invoice.paid, handled first, brings the subscription its customer.subscription.updated
+    is about). A replay (the event was processed), or a resync's event that never reached
+    us, always reads it again."""
+    if event.received_at is None:
+        return False
+    return Contribution.objects.filter(
+        stripe_subscription_id=object_id(event),
+        supporter__isnull=False,
+        stripe_synced_at__gt=event.received_at + CLOCK_MARGIN,
+    ).exists()
 
 
 @handles(
@@ -227,8 +255,8 @@ def _fetch(event: StripeEvent) -> SubscriptionFacts:
     "customer.subscription.resumed",
     fetch=_fetch,
 )
-def subscription_changed(facts: SubscriptionFacts) -> Contribution:
-    return subscription_apply(facts)
+def subscription_changed(facts: SubscriptionFacts | None) -> Contribution | None:
+    return subscription_apply(facts) if facts else None
 
 
 def _fetch_for_schedule(event: StripeEvent) -> SubscriptionFacts | None:

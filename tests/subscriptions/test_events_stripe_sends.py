@@ -9,9 +9,11 @@ import urllib.request
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from subscriptions import stripe_gateway as gateway
 from subscriptions.emails.formatting import local_date
@@ -22,7 +24,7 @@ from subscriptions.models import (
     Payment,
     StripeEvent,
 )
-from subscriptions.services.events import stripe_event_process
+from subscriptions.services.events import EventProcessingFailed, stripe_event_process
 from tests.gifts import http_post_form, post_event
 from tests.records import records_snapshot
 
@@ -283,6 +285,85 @@ def test_a_repeated_invoice_paid_needs_no_stripe_call(site, settings):
 
     assert processed.last_error == ""
     assert records_snapshot() == before
+
+
+def _renewals_subscription_update(site) -> StripeEvent:
+    """A monthly gift renewed once; its renewal's customer.subscription.updated, unprocessed
+    again as though it still waited in the queue."""
+    site.give(amount="5", frequency="month")
+    site.advance(days=31)
+    event = StripeEvent.objects.filter(type="customer.subscription.updated").latest("pk")
+    StripeEvent.objects.filter(pk=event.pk).update(processed_at=None)
+    event.refresh_from_db()
+    return event
+
+
+def test_a_subscription_event_received_before_our_last_read_of_it_needs_no_stripe_call(
+    site, settings
+):
+    # In a month's renewals, the subscription's update waits in the queue behind its
+    # invoice.paid, which reads the subscription: by then the update has nothing to add.
+    event = _renewals_subscription_update(site)
+    contribution = _only_contribution()
+    StripeEvent.objects.filter(pk=event.pk).update(
+        received_at=contribution.stripe_synced_at - timedelta(minutes=1)
+    )
+    before = records_snapshot()
+    _stripe_unreachable(settings)
+
+    processed = stripe_event_process(event_pk=event.pk)
+
+    assert processed.processed_at is not None
+    assert processed.last_error == ""
+    assert records_snapshot() == before
+
+
+def test_a_subscription_event_received_after_our_last_read_of_it_is_read_from_stripe(
+    site, settings
+):
+    # Within the margin for two machines' clocks, or later: the event may say something new.
+    event = _renewals_subscription_update(site)
+    contribution = _only_contribution()
+    StripeEvent.objects.filter(pk=event.pk).update(
+        received_at=contribution.stripe_synced_at - timedelta(seconds=5)
+    )
+    _stripe_unreachable(settings)
+
+    processed = stripe_event_process_failing(event.pk)
+
+    assert processed.processed_at is None
+    assert "Connection" in processed.last_error or "connect" in processed.last_error
+
+
+def test_a_replayed_subscription_event_is_always_read_from_stripe(site, settings):
+    event = _renewals_subscription_update(site)
+    contribution = _only_contribution()
+    StripeEvent.objects.filter(pk=event.pk).update(
+        received_at=contribution.stripe_synced_at - timedelta(minutes=1),
+        processed_at=contribution.stripe_synced_at,
+    )
+    _stripe_unreachable(settings)
+
+    processed = stripe_event_process_failing(event.pk, force=True)
+
+    assert processed.attempts == event.attempts + 1
+    assert processed.last_error
+
+
+def stripe_event_process_failing(event_pk: int, *, force: bool = False) -> StripeEvent:
+    with pytest.raises(EventProcessingFailed):
+        stripe_event_process(event_pk=event_pk, force=force)
+    return StripeEvent.objects.get(pk=event_pk)
+
+
+def test_our_copy_of_a_subscription_is_dated_when_we_asked_stripe_for_it(site):
+    # Not when it was written: the read is what every later event is compared with.
+    asked = timezone.now()
+    site.give(amount="5", frequency="month")
+    contribution = _only_contribution()
+    session = StripeEvent.objects.get(type="checkout.session.completed")
+
+    assert asked < contribution.stripe_synced_at < session.processed_at
 
 
 def test_an_upcoming_renewal_of_a_monthly_supporter_needs_no_stripe_call(site, settings):
