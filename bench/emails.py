@@ -5,9 +5,10 @@ database of its own, renders one receipt per payment into the outbox (not timed)
 them all twice to a local SMTP sink running in its own process:
 
 - smtplib: a plain loop over the rows, one connection, `send_message` per message;
-- outbox: the real `outbox_email_send` tasks on real Celery workers
-  (`-Q emails,default -c 2 --prefetch-multiplier 4 -P prefork`), from the first enqueue
-  until the last row is marked sent (the workers are up before the clock starts).
+- outbox: the real `outbox_email_send` tasks on a real Celery worker run as the Procfile
+  runs it (`-Q emails,default -c $WORKER_CONCURRENCY`, 4 by default, prefork, the
+  settings' prefetch multiplier of 1), from the first enqueue until the last row is marked
+  sent (the worker is up before the clock starts).
 
 Each task claims its own row and up to OUTBOX_BATCH_SIZE other due ones (skip_locked) and
 sends them on one connection, so most tasks find their row already sent.
@@ -360,8 +361,14 @@ def check_delivery(sink: Sink, expected: set[str], path: str) -> None:
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--count", type=int, default=10_000, help="receipts to send (10000)")
-    parser.add_argument("--concurrency", type=int, default=2, help="worker processes (2)")
-    parser.add_argument("--prefetch", type=int, default=4, help="prefetch multiplier (4)")
+    # The Procfile's worker: the same variable and default, and the settings' prefetch.
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=int(os.environ.get("WORKER_CONCURRENCY", "4")),
+        help="worker processes ($WORKER_CONCURRENCY, else 4, as the Procfile)",
+    )
+    parser.add_argument("--prefetch", type=int, default=1, help="prefetch multiplier (1)")
     parser.add_argument("--database", default="newsroom_bench_emails", help="made and dropped")
     parser.add_argument("--redis-db", type=int, default=14, help="must be empty; flushed at end")
     parser.add_argument("--timeout", type=float, default=900, help="seconds for the outbox")
