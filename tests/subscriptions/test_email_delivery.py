@@ -785,6 +785,22 @@ def test_one_send_takes_the_due_emails_with_it_and_one_refusal_holds_none_back(s
     assert len(smtp_sink.messages) == len(others)
 
 
+@pytest.mark.django_db
+def test_a_batch_counts_each_rows_own_attempts(smtp_sink):
+    readers = [_supporter(f"reader{number}@example.org") for number in range(3)]
+    for reader in readers:
+        _record_payment(reader)
+    first, retried, fresh = OutboxEmail.objects.order_by("pk")
+    # Tried twice before and due again now.
+    OutboxEmail.objects.filter(pk=retried.pk).update(attempts=2, next_attempt_at=timezone.now())
+
+    assert outbox_email_send(email_id=first.pk) == "sent"
+
+    counts = dict(OutboxEmail.objects.values_list("pk", "attempts"))
+    assert counts == {first.pk: 1, retried.pk: 3, fresh.pk: 1}
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {EmailStatus.SENT}
+
+
 # --- A worker killed while it hands a message over (bench/faults/fault_worker_kill.py) ----
 
 
