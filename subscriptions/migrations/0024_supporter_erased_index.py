@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('subscriptions', '0023_stripe_event_indexes_without_like'),
+        ("subscriptions", "0023_stripe_event_indexes_without_like"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='supporter',
-            index=models.Index(condition=models.Q(('erased_at__isnull', False)), fields=['erased_at'], name='supporter_erased'),
+            model_name="supporter",
+            index=models.Index(
+                condition=models.Q(("erased_at__isnull", False)),
+                fields=["erased_at"],
+                name="supporter_erased",
+            ),
         ),
     ]

@@ -94,7 +94,12 @@ def subscription_apply(facts: SubscriptionFacts) -> Contribution:
     if contribution is None:
         # Made outside our checkout (Stripe's dashboard, the CLI): adopt it.
         contribution = Contribution(source_article=None)
-    stored = _mirrored_values(contribution) if contribution.stripe_synced_at is not None else None
+    synced_at = contribution.stripe_synced_at
+    if synced_at is not None and contribution.supporter_id and facts.read_at < synced_at:
+        # A later read is already written (two workers, each with an event of the same
+        # subscription): this older copy must not undo it.
+        return contribution
+    stored = _mirrored_values(contribution) if synced_at is not None else None
     if contribution.supporter_id is None and facts.customer and facts.customer.email:
         contribution.supporter = supporter_upsert(
             email=facts.customer.email,

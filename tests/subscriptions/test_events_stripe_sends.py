@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from subscriptions.models import (
     StripeEvent,
 )
 from subscriptions.services.events import EventProcessingFailed, stripe_event_process
+from subscriptions.stripe_events.subscriptions import subscription_apply, subscription_fetch
 from tests.gifts import http_post_form, post_event
 from tests.records import records_snapshot
 
@@ -354,6 +355,25 @@ def stripe_event_process_failing(event_pk: int, *, force: bool = False) -> Strip
     with pytest.raises(EventProcessingFailed):
         stripe_event_process(event_pk=event_pk, force=force)
     return StripeEvent.objects.get(pk=event_pk)
+
+
+def test_an_older_read_of_a_subscription_never_undoes_a_newer_one(site, stripe_api):
+    # Two workers read the same subscription; the one that asked first writes last.
+    site.give(amount="5", frequency="month")
+    contribution = _only_contribution()
+    older = subscription_fetch(contribution.stripe_subscription_id)
+    stripe_api.v1.subscriptions.update(
+        contribution.stripe_subscription_id, {"cancel_at_period_end": True}
+    )
+    site.settle()  # the webhook reads the newer copy and writes it
+    assert _only_contribution().cancel_at_period_end
+    before = records_snapshot()
+
+    with transaction.atomic():
+        subscription_apply(older)
+
+    assert records_snapshot() == before
+    assert _only_contribution().cancel_at_period_end
 
 
 def test_our_copy_of_a_subscription_is_dated_when_we_asked_stripe_for_it(site):
