@@ -376,14 +376,25 @@ def test_an_older_read_of_a_subscription_never_undoes_a_newer_one(site, stripe_a
     assert _only_contribution().cancel_at_period_end
 
 
-def test_our_copy_of_a_subscription_is_dated_when_we_asked_stripe_for_it(site):
-    # Not when it was written: the read is what every later event is compared with.
-    asked = timezone.now()
+def test_a_plan_is_dated_when_stripe_was_asked_not_when_it_answered(site, settings):
+    # What a later event is compared with: a change Stripe made while its answer was on the
+    # way must not count as already read.
     site.give(amount="5", frequency="month")
     contribution = _only_contribution()
-    session = StripeEvent.objects.get(type="checkout.session.completed")
+    Contribution.objects.filter(pk=contribution.pk).update(amount=700)  # ours has drifted
 
-    assert asked < contribution.stripe_synced_at < session.processed_at
+    with _CountingStripe(settings.STRIPE_API_BASE, delay=1.0) as slow:
+        settings.STRIPE_API_BASE = slow.url
+        asked = timezone.now()
+        facts = subscription_fetch(contribution.stripe_subscription_id)
+        answered = timezone.now()
+    with transaction.atomic():
+        subscription_apply(facts)
+
+    assert answered - asked >= timedelta(seconds=1)
+    mirrored = _only_contribution()
+    assert mirrored.amount == 500
+    assert asked <= mirrored.stripe_synced_at < asked + timedelta(seconds=0.5)
 
 
 def test_an_upcoming_renewal_of_a_monthly_supporter_needs_no_stripe_call(site, settings):
@@ -414,14 +425,16 @@ class _CountingStripe:
     """Forwards every API call to the sandbox and counts them: how many round trips a
     handler's fetch costs, each one a wait on the network for a busy worker."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, *, delay: float = 0) -> None:
         self.upstream = upstream
+        self.delay = delay  # seconds each answer takes, as from a slow Stripe
         self.paths: list[str] = []
         counting = self
 
         class Forward(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - the standard library's name
                 counting.paths.append(self.path.split("?")[0])
+                time.sleep(counting.delay)
                 request = urllib.request.Request(  # noqa: S310 - the local sandbox
                     counting.upstream + self.path, headers=dict(self.headers)
                 )
