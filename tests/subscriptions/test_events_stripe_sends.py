@@ -288,13 +288,17 @@ def test_a_repeated_invoice_paid_needs_no_stripe_call(site, settings):
     assert records_snapshot() == before
 
 
-def _renewals_subscription_update(site) -> StripeEvent:
+def _renewals_subscription_update(site, *, received_before_our_read: timedelta) -> StripeEvent:
     """A monthly gift renewed once; its renewal's customer.subscription.updated, unprocessed
-    again as though it still waited in the queue."""
+    again as though it still waited in the queue, received this long before our last read
+    of the subscription."""
     site.give(amount="5", frequency="month")
     site.advance(days=31)
+    read_at = _only_contribution().stripe_synced_at
     event = StripeEvent.objects.filter(type="customer.subscription.updated").latest("pk")
-    StripeEvent.objects.filter(pk=event.pk).update(processed_at=None)
+    StripeEvent.objects.filter(pk=event.pk).update(
+        processed_at=None, received_at=read_at - received_before_our_read
+    )
     event.refresh_from_db()
     return event
 
@@ -304,11 +308,7 @@ def test_a_subscription_event_received_before_our_last_read_of_it_needs_no_strip
 ):
     # In a month's renewals, the subscription's update waits in the queue behind its
     # invoice.paid, which reads the subscription: by then the update has nothing to add.
-    event = _renewals_subscription_update(site)
-    contribution = _only_contribution()
-    StripeEvent.objects.filter(pk=event.pk).update(
-        received_at=contribution.stripe_synced_at - timedelta(minutes=1)
-    )
+    event = _renewals_subscription_update(site, received_before_our_read=timedelta(minutes=1))
     before = records_snapshot()
     _stripe_unreachable(settings)
 
@@ -323,11 +323,7 @@ def test_a_subscription_event_received_after_our_last_read_of_it_is_read_from_st
     site, settings
 ):
     # Within the margin for two machines' clocks, or later: the event may say something new.
-    event = _renewals_subscription_update(site)
-    contribution = _only_contribution()
-    StripeEvent.objects.filter(pk=event.pk).update(
-        received_at=contribution.stripe_synced_at - timedelta(seconds=5)
-    )
+    event = _renewals_subscription_update(site, received_before_our_read=timedelta(seconds=5))
     _stripe_unreachable(settings)
 
     processed = stripe_event_process_failing(event.pk)
@@ -337,12 +333,8 @@ def test_a_subscription_event_received_after_our_last_read_of_it_is_read_from_st
 
 
 def test_a_replayed_subscription_event_is_always_read_from_stripe(site, settings):
-    event = _renewals_subscription_update(site)
-    contribution = _only_contribution()
-    StripeEvent.objects.filter(pk=event.pk).update(
-        received_at=contribution.stripe_synced_at - timedelta(minutes=1),
-        processed_at=contribution.stripe_synced_at,
-    )
+    event = _renewals_subscription_update(site, received_before_our_read=timedelta(minutes=1))
+    StripeEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now())
     _stripe_unreachable(settings)
 
     processed = stripe_event_process_failing(event.pk, force=True)
